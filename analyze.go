@@ -1,0 +1,303 @@
+package seccomp
+
+import (
+	"fmt"
+	"slices"
+
+	"golang.org/x/net/bpf"
+)
+
+// Analysis is what a program does with one system call number, over every
+// possible argument value.
+type Analysis struct {
+	// Actions are the actions the program can return, sorted by return
+	// value. One action means the outcome does not depend on the
+	// arguments.
+	Actions []Action
+	// MinExecuted and MaxExecuted bound the instructions the filter runs,
+	// the final return included.
+	MinExecuted, MaxExecuted int
+	// Cached reports whether the kernel (5.11 and later) proves at load
+	// time that the program always allows this number, and so skips the
+	// filter for it: see KernelCaches.
+	Cached bool
+}
+
+// Analyze reports what the program does with system call nr made with the
+// program's arch, whatever the arguments and instruction pointer. It
+// follows every path the arguments could choose; an error means the program
+// is malformed (a jump out of range, an instruction it does not know).
+func (p Program) Analyze(nr uint32) (Analysis, error) {
+	an := analyzer{prog: p.Instructions, nr: nr, arch: uint32(p.Arch), memo: make(map[absState]pathSummary)}
+	s, err := an.walk(absState{})
+	if err != nil {
+		return Analysis{}, err
+	}
+	res := Analysis{MinExecuted: s.min, MaxExecuted: s.max, Cached: p.KernelCaches(nr)}
+	for _, ret := range s.rets {
+		a, err := ActionFromRet(ret)
+		if err != nil {
+			return Analysis{}, fmt.Errorf("seccomp: %w", err)
+		}
+		res.Actions = append(res.Actions, a)
+	}
+	return res, nil
+}
+
+// absValue is a register's value: known, or anything.
+type absValue struct {
+	known bool
+	v     uint32
+}
+
+type absState struct {
+	pc   int
+	a, x absValue
+	mem  [16]absValue
+}
+
+type pathSummary struct {
+	min, max int
+	rets     []uint32
+}
+
+type analyzer struct {
+	prog     []bpf.RawInstruction
+	nr, arch uint32
+	memo     map[absState]pathSummary
+}
+
+// walk summarizes every path from state s. Jumps only go forward, so the
+// recursion ends, and memoizing on the state keeps it linear in practice.
+func (an *analyzer) walk(s absState) (pathSummary, error) {
+	if sum, ok := an.memo[s]; ok {
+		return sum, nil
+	}
+	if s.pc < 0 || s.pc >= len(an.prog) {
+		return pathSummary{}, fmt.Errorf("seccomp: path runs off the program at %d", s.pc)
+	}
+	start := s
+	ri := an.prog[s.pc]
+	s.pc++
+	var sum pathSummary
+	var err error
+	step := func(next absState) {
+		var sub pathSummary
+		sub, err = an.walk(next)
+		sum = pathSummary{min: sub.min + 1, max: sub.max + 1, rets: sub.rets}
+	}
+	k := absValue{true, ri.K}
+	switch class := ri.Op & 0x07; {
+	case ri.Op == opRetK:
+		sum = pathSummary{1, 1, []uint32{ri.K}}
+	case ri.Op == 0x16: // ret a
+		if !s.a.known {
+			return pathSummary{}, fmt.Errorf("seccomp: ret a of an unknown value at %d", start.pc)
+		}
+		sum = pathSummary{1, 1, []uint32{s.a.v}}
+	case ri.Op == opLdAbs:
+		s.a = absValue{}
+		switch ri.K {
+		case offNr:
+			s.a = absValue{true, an.nr}
+		case offArch:
+			s.a = absValue{true, an.arch}
+		}
+		step(s)
+	case ri.Op == opLdImm:
+		s.a = k
+		step(s)
+	case ri.Op == 0x01: // ldx #k
+		s.x = k
+		step(s)
+	case ri.Op == 0x60: // ld M[k]
+		s.a = s.mem[ri.K&15]
+		step(s)
+	case ri.Op == 0x61: // ldx M[k]
+		s.x = s.mem[ri.K&15]
+		step(s)
+	case ri.Op == 0x02: // st M[k]
+		s.mem[ri.K&15] = s.a
+		step(s)
+	case ri.Op == 0x03: // stx M[k]
+		s.mem[ri.K&15] = s.x
+		step(s)
+	case ri.Op == opTax:
+		s.x = s.a
+		step(s)
+	case ri.Op == 0x87: // txa
+		s.a = s.x
+		step(s)
+	case ri.Op == 0x80: // ld len
+		s.a = absValue{true, 64}
+		step(s)
+	case ri.Op == 0x81: // ldx len
+		s.x = absValue{true, 64}
+		step(s)
+	case class == 0x04: // alu
+		src := k
+		if ri.Op&0x08 != 0 {
+			src = s.x
+		}
+		s.a = aluAbs(ri.Op&0xF0, s.a, src)
+		step(s)
+	case ri.Op == opJa:
+		s.pc += int(ri.K)
+		step(s)
+	case class == 0x05:
+		src := k
+		if ri.Op&0x08 != 0 {
+			src = s.x
+		}
+		taken, decided := jumpAbs(ri.Op&0xF0, s.a, src)
+		t, f := s, s
+		t.pc += int(ri.Jt)
+		f.pc += int(ri.Jf)
+		switch {
+		case decided && taken:
+			step(t)
+		case decided:
+			step(f)
+		default:
+			st, errT := an.walk(t)
+			sf, errF := an.walk(f)
+			if err = cmpErr(errT, errF); err == nil {
+				sum = pathSummary{min(st.min, sf.min) + 1, max(st.max, sf.max) + 1, mergeRets(st.rets, sf.rets)}
+			}
+		}
+	default:
+		return pathSummary{}, fmt.Errorf("seccomp: unknown instruction %#04x at %d", ri.Op, start.pc)
+	}
+	if err != nil {
+		return pathSummary{}, err
+	}
+	an.memo[start] = sum
+	return sum, nil
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func mergeRets(a, b []uint32) []uint32 {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// aluAbs applies a classic BPF ALU operation; an unknown operand makes an
+// unknown result, as does a division by zero (which ends the filter).
+func aluAbs(op uint16, a, src absValue) absValue {
+	if op == 0x80 { // neg
+		if !a.known {
+			return absValue{}
+		}
+		return absValue{true, -a.v}
+	}
+	if !a.known || !src.known {
+		return absValue{}
+	}
+	x, y := a.v, src.v
+	switch op {
+	case 0x00:
+		return absValue{true, x + y}
+	case 0x10:
+		return absValue{true, x - y}
+	case 0x20:
+		return absValue{true, x * y}
+	case 0x30:
+		if y == 0 {
+			return absValue{}
+		}
+		return absValue{true, x / y}
+	case 0x40:
+		return absValue{true, x | y}
+	case 0x50:
+		return absValue{true, x & y}
+	case 0x60:
+		return absValue{true, x << (y & 31)}
+	case 0x70:
+		return absValue{true, x >> (y & 31)}
+	case 0x90:
+		if y == 0 {
+			return absValue{}
+		}
+		return absValue{true, x % y}
+	case 0xa0:
+		return absValue{true, x ^ y}
+	}
+	return absValue{}
+}
+
+// jumpAbs decides a conditional jump when both operands are known.
+func jumpAbs(op uint16, a, src absValue) (taken, decided bool) {
+	if !a.known || !src.known {
+		return false, false
+	}
+	switch op {
+	case 0x10:
+		return a.v == src.v, true
+	case 0x20:
+		return a.v > src.v, true
+	case 0x30:
+		return a.v >= src.v, true
+	case 0x40:
+		return a.v&src.v != 0, true
+	}
+	return false, false
+}
+
+// KernelCaches reports whether the kernel, when it loads the program,
+// proves that system call nr of the program's arch is always allowed, and so
+// lets it skip the filter. It replicates seccomp_is_const_allow in
+// kernel/seccomp.c (Linux 5.11 and later): run the program with only nr and
+// arch known, understanding nothing but loads of those two words, jeq, jge,
+// jgt and jset against constants, ja, and #k, and ret #k; anything else on
+// the path, or a return other than allow, means no.
+func (p Program) KernelCaches(nr uint32) bool {
+	var a uint32
+	prog := p.Instructions
+	for pc := 0; pc < len(prog); pc++ {
+		ri := prog[pc]
+		switch ri.Op {
+		case opLdAbs:
+			switch ri.K {
+			case offNr:
+				a = nr
+			case offArch:
+				a = uint32(p.Arch)
+			default:
+				return false
+			}
+		case opJa:
+			pc += int(ri.K)
+		case opJeqK, opJgeK, opJgtK, opJsetK:
+			var taken bool
+			switch ri.Op {
+			case opJeqK:
+				taken = a == ri.K
+			case opJgeK:
+				taken = a >= ri.K
+			case opJgtK:
+				taken = a > ri.K
+			case opJsetK:
+				taken = a&ri.K != 0
+			}
+			if taken {
+				pc += int(ri.Jt)
+			} else {
+				pc += int(ri.Jf)
+			}
+		case opAndK:
+			a &= ri.K
+		case opRetK:
+			return ri.K == Allow.Ret()
+		default:
+			return false
+		}
+	}
+	return false
+}

@@ -1,0 +1,88 @@
+package seccomp
+
+// bitmapWords is how many 32-bit words the bitmap layout spends on
+// unconditional allows: system calls 0 to 479.
+const bitmapWords = 15
+
+// emitBitmap emits the bitmap layout after the frame:
+//
+//	overrides     jeq #nr, ret ACTION            (constant outcomes other than allow)
+//	bitmap        X = nr & 31; A = nr >> 5; find word A;
+//	              A = word >> X; jset #1 -> ret ALLOW
+//	linear        ld [0]; jeq #nr -> that call's rule chain; ...
+//	              allows beyond the bitmap; unlisted numbers
+//	chains        one per system call with conditions
+//
+// A number the bitmap does not allow always goes on to the linear section,
+// so an allow beyond word 14 is tested there rather than lost.
+func (pl *plan) emitBitmap(b *builder) {
+	var words [bitmapWords]uint32
+	for _, c := range pl.calls {
+		if c.rules == nil && c.action != Allow {
+			b.jump(opJeqK, c.nr, toAction(c.action), next)
+		}
+		if c.rules == nil && c.action == Allow && c.nr < 32*bitmapWords {
+			words[c.nr/32] |= 1 << (c.nr % 32)
+		}
+	}
+
+	linear := b.newLabel()
+	var used []int
+	for w, bits := range words {
+		if bits != 0 {
+			used = append(used, w)
+		}
+	}
+	if len(used) > 0 {
+		b.alu(opAndK, 31)
+		b.emit(insn{op: opTax})
+		b.load(offNr)
+		b.alu(opRshK, 5)
+		pl.emitWordSearch(b, words[:], used, 0, 1<<27, linear)
+	}
+
+	b.bind(linear)
+	b.load(offNr)
+	var chains []label
+	for _, c := range pl.calls {
+		switch {
+		case c.rules != nil:
+			l := b.newLabel()
+			chains = append(chains, l)
+			b.jump(opJeqK, c.nr, to(l), next)
+		case c.action == Allow && c.nr >= 32*bitmapWords:
+			b.jump(opJeqK, c.nr, toAction(Allow), next)
+		}
+	}
+	pl.emitUnlisted(b)
+	for _, c := range pl.calls {
+		if c.rules != nil {
+			b.bind(chains[0])
+			chains = chains[1:]
+			b.emitRules(c.rules, pl.def)
+		}
+	}
+}
+
+// emitWordSearch finds the word whose index is in the accumulator among
+// used[...], by binary search, knowing the index is in [lo, hi). The found
+// word is shifted by X and its bit 0 decides; anything else goes to miss.
+func (pl *plan) emitWordSearch(b *builder, words []uint32, used []int, lo, hi uint32, miss label) {
+	if len(used) == 1 {
+		w := uint32(used[0])
+		if lo != w || hi != w+1 {
+			b.jump(opJeqK, w, next, to(miss))
+		}
+		b.alu(opLdImm, words[w])
+		b.alu(opRshX, 0)
+		b.jump(opJsetK, 1, toAction(Allow), to(miss))
+		return
+	}
+	mid := len(used) / 2
+	right := b.newLabel()
+	pivot := uint32(used[mid])
+	b.jump(opJgeK, pivot, to(right), next)
+	pl.emitWordSearch(b, words, used[:mid], lo, pivot, miss)
+	b.bind(right)
+	pl.emitWordSearch(b, words, used[mid:], pivot, hi, miss)
+}

@@ -1,0 +1,288 @@
+package seccomp
+
+import (
+	"fmt"
+
+	"golang.org/x/net/bpf"
+)
+
+// Classic BPF opcodes, as in linux/bpf_common.h.
+const (
+	opLdAbs  = uint16(0x20) // BPF_LD | BPF_W | BPF_ABS
+	opLdImm  = 0x00             // BPF_LD | BPF_W | BPF_IMM
+	opAndK   = 0x54             // BPF_ALU | BPF_AND | BPF_K
+	opRshK   = 0x74             // BPF_ALU | BPF_RSH | BPF_K
+	opRshX   = 0x7c             // BPF_ALU | BPF_RSH | BPF_X
+	opTax    = 0x07             // BPF_MISC | BPF_TAX
+	opJa     = 0x05             // BPF_JMP | BPF_JA
+	opJeqK   = 0x15             // BPF_JMP | BPF_JEQ | BPF_K
+	opJgtK   = 0x25             // BPF_JMP | BPF_JGT | BPF_K
+	opJgeK   = 0x35             // BPF_JMP | BPF_JGE | BPF_K
+	opJsetK  = 0x45             // BPF_JMP | BPF_JSET | BPF_K
+	opRetK   = 0x06             // BPF_RET | BPF_K
+	maxInsns = 4096             // BPF_MAXINSNS
+	maxJump  = 255              // a conditional jump's 8-bit offset
+)
+
+// Offsets into struct seccomp_data.
+const (
+	offNr   = 0
+	offArch = 4
+)
+
+// argLow and argHigh are the offsets of the halves of argument i on a
+// little-endian arch.
+func argLow(i int) uint32  { return 16 + 8*uint32(i) }
+func argHigh(i int) uint32 { return 20 + 8*uint32(i) }
+
+// label names a place in the program, bound once; jumps refer to it before
+// it is bound, since every jump goes forward.
+type label int32
+
+// target is where a branch goes: the next instruction, a label, or a return
+// of a constant (a "ret #k" placed wherever a short jump can reach it).
+type target struct {
+	kind targetKind
+	v    uint32 // the label, or the return value
+}
+
+type targetKind uint8
+
+const (
+	toNext targetKind = iota
+	toLabel
+	toRet
+)
+
+var next = target{}
+
+func to(l label) target        { return target{kind: toLabel, v: uint32(l)} }
+func toAction(a Action) target { return target{kind: toRet, v: a.Ret()} }
+
+// insn is an instruction whose jumps are still targets.
+type insn struct {
+	op     uint16
+	k      uint32
+	jt, jf target // conditional jumps; jt alone for ja
+}
+
+// accState says what the accumulator holds: the seccomp_data word at that
+// offset, or accUnknown.
+type accState int32
+
+const (
+	accUnknown accState = -1
+	accNone    accState = -2 // no path reaches here yet
+)
+
+func meet(a, b accState) accState {
+	switch {
+	case a == accNone:
+		return b
+	case b == accNone || a == b:
+		return a
+	}
+	return accUnknown
+}
+
+// builder emits a program against labels, tracking what the accumulator
+// holds so that a word already loaded is not loaded again, then resolves the
+// labels into offsets (see resolve).
+type builder struct {
+	insns    []insn
+	labelAt  []int32    // instruction index the label is bound to, or -1
+	labelAcc []accState // the accumulator on the jumps to the label so far
+	acc      accState
+	live     bool // the next instruction is reachable
+}
+
+func newBuilder() *builder {
+	return &builder{insns: make([]insn, 0, 256), acc: accUnknown, live: true}
+}
+
+func (b *builder) newLabel() label {
+	b.labelAt = append(b.labelAt, -1)
+	b.labelAcc = append(b.labelAcc, accNone)
+	return label(len(b.labelAt) - 1)
+}
+
+// bind places l at the next instruction.
+func (b *builder) bind(l label) {
+	if b.labelAt[l] >= 0 {
+		panic("seccomp: label bound twice")
+	}
+	b.labelAt[l] = int32(len(b.insns))
+	acc := b.labelAcc[l]
+	if b.live {
+		acc = meet(acc, b.acc)
+	}
+	b.live = acc != accNone
+	b.acc = acc
+	if acc == accNone {
+		b.acc = accUnknown
+	}
+}
+
+func (b *builder) emit(i insn) {
+	if b.live { // code no path reaches is left out
+		b.insns = append(b.insns, i)
+	}
+}
+
+// load loads the seccomp_data word at off, unless the accumulator holds it.
+func (b *builder) load(off uint32) {
+	if b.acc == accState(off) {
+		return
+	}
+	b.emit(insn{op: opLdAbs, k: off})
+	b.acc = accState(off)
+}
+
+// alu emits an instruction that changes the accumulator.
+func (b *builder) alu(op uint16, k uint32) {
+	b.emit(insn{op: op, k: k})
+	b.acc = accUnknown
+}
+
+func (b *builder) note(t target) {
+	if t.kind == toLabel && b.live {
+		if b.labelAt[t.v] >= 0 {
+			panic("seccomp: backward jump")
+		}
+		b.labelAcc[t.v] = meet(b.labelAcc[t.v], b.acc)
+	}
+}
+
+// jump emits a conditional jump on the accumulator.
+func (b *builder) jump(op uint16, k uint32, jt, jf target) {
+	if jt == jf {
+		b.goTo(jt)
+		return
+	}
+	b.note(jt)
+	b.note(jf)
+	b.emit(insn{op: op, k: k, jt: jt, jf: jf})
+	if jt != next && jf != next {
+		b.live = false
+	}
+}
+
+// goTo continues at t.
+func (b *builder) goTo(t target) {
+	switch t.kind {
+	case toNext:
+		return
+	case toRet:
+		b.ret(t.v)
+		return
+	}
+	b.note(t)
+	b.emit(insn{op: opJa, jt: t})
+	b.live = false
+}
+
+func (b *builder) ret(k uint32) {
+	b.emit(insn{op: opRetK, k: k})
+	b.live = false
+}
+
+// resolve turns the instructions into a program. It works from the last
+// instruction to the first: all jumps go forward, so when an instruction is
+// placed every target is placed already and its distance is known, and what
+// is inserted later, before it, moves nothing already placed. A conditional
+// jump too far for its 8-bit offset goes through a stand-in placed right
+// after it: a copy of the "ret" it leads to, or a "ja" to the label. Every
+// jump to a return takes the nearest copy of it.
+func (b *builder) resolve() ([]bpf.RawInstruction, error) {
+	for l, at := range b.labelAt {
+		if at < 0 && b.labelAcc[l] != accNone {
+			return nil, fmt.Errorf("seccomp: internal error: label %d used but not bound", l)
+		}
+		if int(at) >= len(b.insns) {
+			return nil, fmt.Errorf("seccomp: internal error: label %d bound past the last instruction", l)
+		}
+	}
+	if len(b.insns) == 0 || b.insns[len(b.insns)-1].op != opRetK || b.live {
+		return nil, fmt.Errorf("seccomp: internal error: program does not end in a return")
+	}
+	// rev holds the program backwards: rev[e] is the instruction e places
+	// from the end, so a jump at e to the instruction at t has offset e-t-1.
+	rev := make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
+	at := make([]int32, len(b.insns)) // rev index of each instruction
+	retAt := make(map[uint32]int32)   // rev index of the nearest copy of each return
+	jaAt := make(map[uint32]int32)    // rev index of the nearest stand-in ja for each label
+	place := func(ri bpf.RawInstruction) int32 {
+		rev = append(rev, ri)
+		if ri.Op == opRetK {
+			retAt[ri.K] = int32(len(rev) - 1)
+		}
+		return int32(len(rev) - 1)
+	}
+	// where returns the rev index that target t of instruction i reaches
+	// soonest, and -1 if t is a return not placed yet.
+	where := func(i int, t target) int32 {
+		switch t.kind {
+		case toNext:
+			return at[i+1]
+		case toRet:
+			if e, ok := retAt[t.v]; ok {
+				return e
+			}
+			return -1
+		}
+		to := b.insns[b.labelAt[t.v]]
+		if to.op == opRetK {
+			return retAt[to.k]
+		}
+		if e, ok := jaAt[t.v]; ok {
+			return e
+		}
+		return at[b.labelAt[t.v]]
+	}
+	// standIn places what branch t of a jump goes to instead of a far target.
+	standIn := func(t target) int32 {
+		switch {
+		case t.kind == toRet:
+			return place(bpf.RawInstruction{Op: opRetK, K: t.v})
+		case b.insns[b.labelAt[t.v]].op == opRetK:
+			return place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labelAt[t.v]].k})
+		}
+		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labelAt[t.v]] - 1)})
+		jaAt[t.v] = s
+		return s
+	}
+	for i := len(b.insns) - 1; i >= 0; i-- {
+		in := b.insns[i]
+		switch in.op {
+		case opJa:
+			if b.insns[b.labelAt[in.jt.v]].op == opRetK {
+				// A jump to a return is the return.
+				at[i] = place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labelAt[in.jt.v]].k})
+				continue
+			}
+			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labelAt[in.jt.v]] - 1)})
+		case opJeqK, opJgtK, opJgeK, opJsetK:
+			et, ef := where(i, in.jt), where(i, in.jf)
+			// At most two stand-ins go in between, hence the margin.
+			far := func(e int32) bool { return e < 0 || int32(len(rev))+2-e-1 > maxJump }
+			if far(ef) {
+				ef = standIn(in.jf)
+			}
+			if far(et) {
+				et = standIn(in.jt)
+			}
+			self := int32(len(rev))
+			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k, Jt: uint8(self - et - 1), Jf: uint8(self - ef - 1)})
+		default:
+			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k})
+		}
+	}
+	if len(rev) > maxInsns {
+		return nil, fmt.Errorf("seccomp: program has %d instructions, over the kernel's limit of %d", len(rev), maxInsns)
+	}
+	prog := make([]bpf.RawInstruction, len(rev))
+	for i, ri := range rev {
+		prog[len(rev)-1-i] = ri
+	}
+	return prog, nil
+}

@@ -1,0 +1,110 @@
+package seccomp
+
+import (
+	"fmt"
+)
+
+// Layout is how a program dispatches on the system call number. Both
+// layouts decide every system call the same way; they differ in size and in
+// speed.
+type Layout uint8
+
+const (
+	// LayoutTree is a balanced binary search over runs of system call
+	// numbers with the same outcome. Every system call it allows
+	// unconditionally is one the kernel (5.11 and later) caches, so that
+	// it skips the filter altogether.
+	LayoutTree Layout = iota
+	// LayoutBitmap tests unconditional allows in a 15-word bitmap: the
+	// smallest program, with a short constant path, but one the kernel
+	// cannot cache.
+	LayoutBitmap
+)
+
+// String returns "tree" or "bitmap".
+func (l Layout) String() string {
+	switch l {
+	case LayoutTree:
+		return "tree"
+	case LayoutBitmap:
+		return "bitmap"
+	}
+	return fmt.Sprintf("layout(%d)", uint8(l))
+}
+
+// ParseLayout returns the Layout named "tree" or "bitmap".
+func ParseLayout(s string) (Layout, error) {
+	switch s {
+	case "tree":
+		return LayoutTree, nil
+	case "bitmap":
+		return LayoutBitmap, nil
+	}
+	return 0, fmt.Errorf("unknown layout %q (want tree or bitmap)", s)
+}
+
+// Compile compiles the policy into a program with the default layout,
+// LayoutTree.
+func (p *Policy) Compile() (Program, error) {
+	return p.CompileLayout(LayoutTree)
+}
+
+// CompileLayout compiles the policy into a program with the given layout.
+func (p *Policy) CompileLayout(layout Layout) (Program, error) {
+	pl, err := p.plan()
+	if err != nil {
+		return Program{}, err
+	}
+	b := newBuilder()
+	pl.emitFrame(b)
+	switch layout {
+	case LayoutBitmap:
+		pl.emitBitmap(b)
+	case LayoutTree:
+		pl.emitTree(b)
+	default:
+		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
+	}
+	insns, err := b.resolve()
+	if err != nil {
+		return Program{}, err
+	}
+	return Program{Arch: pl.arch, Instructions: insns}, nil
+}
+
+// emitFrame emits what every program starts with: the arch check, the
+// load of the number, and on x86_64 the x32 check. It leaves the number in
+// the accumulator.
+func (pl *plan) emitFrame(b *builder) {
+	b.load(offArch)
+	b.jump(opJeqK, uint32(pl.arch), next, toAction(pl.badArch))
+	b.load(offNr)
+	if pl.arch == ArchX86_64 {
+		// x32 numbers have bit 30 set; -1 (a call a tracer skipped) is not
+		// one of them.
+		notX32 := b.newLabel()
+		b.jump(opJgeK, x32SyscallBit, next, to(notX32))
+		b.jump(opJeqK, 0xFFFFFFFF, toAction(pl.def), toAction(pl.badArch))
+		b.bind(notX32)
+	}
+}
+
+// unlisted returns the outcome of a number the policy does not decide on,
+// given the number in the accumulator. With UnknownENOSYS it tests for
+// numbers above the highest named one.
+func (pl *plan) emitUnlisted(b *builder) {
+	if pl.enosysAbove >= 0 {
+		b.load(offNr)
+		b.jump(opJeqK, 0xFFFFFFFF, toAction(pl.def), next)
+		b.jump(opJgtK, uint32(pl.enosysAbove), toAction(enosys), next)
+	}
+	b.goTo(toAction(pl.def))
+}
+
+// unlistedAction is the outcome emitUnlisted gives number nr.
+func (pl *plan) unlistedAction(nr uint32) Action {
+	if pl.enosysAbove >= 0 && nr != 0xFFFFFFFF && int64(nr) > pl.enosysAbove {
+		return enosys
+	}
+	return pl.def
+}

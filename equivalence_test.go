@@ -1,0 +1,438 @@
+package seccomp
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// This file proves compiled programs right: the verdict the interpreter
+// (interp_test.go) computes from the program must equal the verdict the
+// reference evaluator below computes from the policy, with no BPF, on every
+// input that could tell them apart.
+
+// referenceVerdict is the policy's meaning, straight from DESIGN.md
+// section 1. It shares no code with the compiler but the syscall tables.
+func referenceVerdict(p *Policy, d seccompData) uint32 {
+	arch := p.Arch
+	if arch == 0 {
+		arch, _ = NativeArch()
+	}
+	if d.Arch != uint32(arch) {
+		return p.BadArch.Ret()
+	}
+	if arch == ArchX86_64 && d.Nr >= 0x40000000 && d.Nr != math.MaxUint32 {
+		return p.BadArch.Ret() // x32
+	}
+	maxNamed := int64(-1)
+	for _, sc := range p.Syscalls {
+		nr := int64(sc.Nr)
+		if sc.Name != "" {
+			n, _ := arch.SyscallNumber(sc.Name)
+			nr = int64(n)
+		}
+		maxNamed = max(maxNamed, nr)
+		if nr != int64(d.Nr) {
+			continue
+		}
+		for _, r := range sc.Rules {
+			if referenceMatch(r, d.Args) {
+				return r.Action.Ret()
+			}
+		}
+	}
+	if p.UnknownENOSYS && d.Nr != math.MaxUint32 && int64(d.Nr) > maxNamed {
+		return Errno(syscall.ENOSYS).Ret()
+	}
+	return p.Default.Ret()
+}
+
+func referenceMatch(r Rule, args [6]uint64) bool {
+	for _, c := range r.Conds {
+		a, v, m := args[c.Arg], c.Value, c.Mask
+		if c.Width == 32 {
+			a, v, m = a&math.MaxUint32, v&math.MaxUint32, m&math.MaxUint32
+		}
+		var ok bool
+		switch c.Op {
+		case OpEqual:
+			ok = a == v
+		case OpNotEqual:
+			ok = a != v
+		case OpLess:
+			ok = a < v
+		case OpLessEqual:
+			ok = a <= v
+		case OpGreater:
+			ok = a > v
+		case OpGreaterEqual:
+			ok = a >= v
+		case OpMaskedEqual:
+			ok = a&m == v
+		default:
+			panic(fmt.Sprintf("reference: op %d", c.Op))
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// equivalenceReport counts what checkEquivalence ran.
+type equivalenceReport struct {
+	inputs        int
+	disagreements []string
+}
+
+// checkEquivalence compiles p with layout, validates the program with the
+// kernel's load-time checks, and compares program and reference on: every
+// number 0-4095, the x32 edges, -1, every constant a jump compares with
+// (±1), every named syscall with argument vectors built from the constants
+// of its conditions (k-1, k, k+1, 0, all ones, in each half) plus random
+// ones, and calls made with a wrong arch. It fails t on any disagreement.
+func checkEquivalence(t testing.TB, p *Policy, layout Layout) (Program, equivalenceReport) {
+	t.Helper()
+	prog, err := p.CompileLayout(layout)
+	require.NoError(t, err)
+	require.NoError(t, validateProgram(prog.Instructions), "kernel load-time checks")
+	rep := equivalenceInputs(p, prog, func(d seccompData) (string, bool) {
+		want := referenceVerdict(p, d)
+		got, executed, err := cbpfExec(prog.Instructions, d)
+		if err != nil {
+			return err.Error(), false
+		}
+		if executed > len(prog.Instructions) {
+			return fmt.Sprintf("executed %d of %d instructions: a jump went backwards", executed, len(prog.Instructions)), false
+		}
+		if got != want {
+			return fmt.Sprintf("program returns %#x, policy says %#x", got, want), false
+		}
+		return "", true
+	})
+	if len(rep.disagreements) > 0 {
+		t.Errorf("%s layout, %s: %d disagreements in %d inputs, first:\n%s\nprogram:\n%s",
+			layout, prog.Arch, len(rep.disagreements), rep.inputs,
+			strings.Join(rep.disagreements[:min(10, len(rep.disagreements))], "\n"), prog.Disassemble())
+	}
+	return prog, rep
+}
+
+// equivalenceInputs feeds every interesting input to check.
+func equivalenceInputs(p *Policy, prog Program, check func(seccompData) (string, bool)) equivalenceReport {
+	var rep equivalenceReport
+	rng := rand.New(rand.NewPCG(1, uint64(len(prog.Instructions))))
+	try := func(d seccompData) {
+		rep.inputs++
+		if msg, ok := check(d); !ok {
+			rep.disagreements = append(rep.disagreements, fmt.Sprintf("nr %d arch %#x args %#x: %s", d.Nr, d.Arch, d.Args, msg))
+		}
+	}
+	arch := uint32(prog.Arch)
+
+	nrs := make(map[uint32]bool, 4200)
+	for nr := range uint32(4096) {
+		nrs[nr] = true
+	}
+	for _, nr := range []uint32{0x3FFFFFFF, 0x40000000, 0x40000001, 0x40000000 + 512, 0x7FFFFFFF, 0x80000000, 0xBFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFF} {
+		nrs[nr] = true
+	}
+	for _, ri := range prog.Instructions {
+		if ri.Op&0x07 == 0x05 && ri.Op != opJa { // every jump constant, whatever it compares
+			nrs[ri.K-1], nrs[ri.K], nrs[ri.K+1] = true, true, true
+		}
+	}
+	byNr := conditionsByNr(p)
+	for nr := range nrs {
+		try(seccompData{Nr: nr, Arch: arch})
+		try(seccompData{Nr: nr, Arch: arch, IP: rng.Uint64(), Args: randomArgs(rng)})
+		if conds, ok := byNr[nr]; ok {
+			for _, args := range argVectors(conds, rng) {
+				try(seccompData{Nr: nr, Arch: arch, Args: args})
+			}
+		}
+	}
+	// Other arches, and a number the policy names, with each.
+	var sample []uint32
+	for nr := range byNr {
+		sample = append(sample, nr)
+	}
+	sample = append(sample, 0, 1, 59, 231, 0x40000001, 0xFFFFFFFF)
+	for _, other := range []uint32{0, 0x40000003 /* i386 */, 0xC000003E, 0xC00000B7, 0xC00000F3, 0x4000003E /* x32 */, rng.Uint32()} {
+		if other == arch {
+			continue
+		}
+		for _, nr := range sample {
+			try(seccompData{Nr: nr, Arch: other, Args: randomArgs(rng)})
+		}
+	}
+	return rep
+}
+
+// conditionsByNr returns, per syscall number of p with conditions, all its
+// conditions.
+func conditionsByNr(p *Policy) map[uint32][]Cond {
+	arch := p.Arch
+	if arch == 0 {
+		arch, _ = NativeArch()
+	}
+	out := make(map[uint32][]Cond)
+	for _, sc := range p.Syscalls {
+		nr := sc.Nr
+		if sc.Name != "" {
+			nr, _ = arch.SyscallNumber(sc.Name)
+		}
+		for _, r := range sc.Rules {
+			out[uint32(nr)] = append(out[uint32(nr)], r.Conds...)
+		}
+	}
+	return out
+}
+
+func randomArgs(rng *rand.Rand) [6]uint64 {
+	var a [6]uint64
+	for i := range a {
+		a[i] = rng.Uint64()
+	}
+	return a
+}
+
+// boundaryValues are the values around constant k that a comparison could
+// misjudge: k±1 in the whole and in each half, the halves' edges, garbage
+// above a 32-bit value.
+func boundaryValues(k uint64, rng *rand.Rand) []uint64 {
+	hi, lo := k>>32, k&math.MaxUint32
+	out := []uint64{0, math.MaxUint64, k, k - 1, k + 1, lo, hi << 32,
+		(hi+1)<<32 | lo, (hi-1)<<32 | lo, hi<<32 | (lo+1)&math.MaxUint32, hi<<32 | (lo-1)&math.MaxUint32,
+		(hi+1)<<32 | (lo-1)&math.MaxUint32, (hi-1)<<32 | (lo+1)&math.MaxUint32,
+		math.MaxUint32<<32 | lo, rng.Uint64()<<32 | lo, lo | 1<<63}
+	return out
+}
+
+// argVectors builds argument vectors for a syscall from its conditions:
+// each argument in turn runs through the boundary values of every constant
+// compared with it, while the others hold values that make their own
+// conditions hold or not; then random mixtures.
+func argVectors(conds []Cond, rng *rand.Rand) [][6]uint64 {
+	var cands [6][]uint64
+	for _, c := range conds {
+		cands[c.Arg] = append(cands[c.Arg], boundaryValues(c.Value, rng)...)
+		if c.Op == OpMaskedEqual {
+			cands[c.Arg] = append(cands[c.Arg], c.Value|^c.Mask, c.Value&c.Mask, c.Value^(c.Mask&-c.Mask), ^c.Value)
+		}
+	}
+	for i := range cands {
+		slices.Sort(cands[i])
+		cands[i] = slices.Compact(cands[i])
+	}
+	var out [][6]uint64
+	// Bases: every condition's own constant, so that a rule can hold, and
+	// each argument's boundary values picked at random.
+	var bases [][6]uint64
+	var exact [6]uint64
+	for _, c := range conds {
+		exact[c.Arg] = c.Value
+	}
+	bases = append(bases, exact, [6]uint64{})
+	for range 8 {
+		var b [6]uint64
+		for i := range b {
+			if len(cands[i]) > 0 {
+				b[i] = cands[i][rng.IntN(len(cands[i]))]
+			}
+		}
+		bases = append(bases, b)
+	}
+	for _, base := range bases {
+		out = append(out, base)
+		for i := range cands {
+			for _, v := range cands[i] {
+				b := base
+				b[i] = v
+				out = append(out, b)
+			}
+		}
+	}
+	for range 64 {
+		var b [6]uint64
+		for i := range b {
+			if len(cands[i]) > 0 && rng.IntN(4) > 0 {
+				b[i] = cands[i][rng.IntN(len(cands[i]))]
+			} else {
+				b[i] = rng.Uint64()
+			}
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// dockerLikePolicy is a container-runtime allowlist the size of Docker's
+// default profile: default EPERM, every syscall of the arch allowed but a
+// denied few (~300 allows), about ten syscalls with argument checks, and
+// overrides such as clone3 -> ENOSYS.
+func dockerLikePolicy(arch Arch) *Policy {
+	denied := map[string]bool{
+		"acct": true, "add_key": true, "bpf": true, "clock_adjtime": true, "clock_settime": true,
+		"create_module": true, "delete_module": true, "finit_module": true, "get_kernel_syms": true,
+		"get_mempolicy": true, "init_module": true, "ioperm": true, "iopl": true, "kcmp": true,
+		"kexec_file_load": true, "kexec_load": true, "keyctl": true, "lookup_dcookie": true,
+		"mbind": true, "mount": true, "move_pages": true, "nfsservctl": true, "open_by_handle_at": true,
+		"perf_event_open": true, "pivot_root": true, "process_vm_readv": true, "process_vm_writev": true,
+		"ptrace": true, "query_module": true, "quotactl": true, "reboot": true, "request_key": true,
+		"set_mempolicy": true, "setns": true, "settimeofday": true, "stime": true, "swapoff": true,
+		"swapon": true, "_sysctl": true, "sysfs": true, "umount": true, "umount2": true, "unshare": true,
+		"uselib": true, "userfaultfd": true, "ustat": true, "vm86": true, "vm86old": true,
+		"fsopen": true, "fsconfig": true, "fsmount": true, "fspick": true, "open_tree": true, "move_mount": true,
+		"mount_setattr": true, "name_to_handle_at": true, "syslog": true, "vhangup": true, "lookup_dcookie ": true,
+	}
+	checked := map[string][]Rule{
+		"personality": {
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 0}}},
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 8}}},
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 0x20000}}},
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 0x20008}}},
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 0xffffffff}}},
+		},
+		"clone": {{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpMaskedEqual, Mask: 0x7E020000, Value: 0}}}},
+		"socket": {
+			{Action: Errno(syscall.EAFNOSUPPORT), Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 40}}}, // AF_VSOCK
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpNotEqual, Value: 16}}},                   // not AF_NETLINK
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 16}, {Arg: 2, Op: OpNotEqual, Value: 9}}},
+		},
+		"prctl":    {{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpNotEqual, Value: 22}}}}, // not PR_SET_SECCOMP
+		"fcntl":    {{Action: Allow, Conds: []Cond{{Arg: 1, Op: OpLess, Value: 1030, Width: 32}}}},
+		"mprotect": {{Action: Allow, Conds: []Cond{{Arg: 2, Op: OpMaskedEqual, Mask: 0x4, Value: 0}}}},
+		"ioctl":    {{Action: Errno(syscall.ENOTTY), Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 0x5412, Width: 32}}}, {Action: Allow}},
+		"kill":     {{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpGreater, Value: 0}, {Arg: 1, Op: OpLessEqual, Value: 64}}}},
+		"mmap":     {{Action: Allow, Conds: []Cond{{Arg: 1, Op: OpLess, Value: 1 << 40}}}},
+		"madvise":  {{Action: Allow, Conds: []Cond{{Arg: 2, Op: OpGreaterEqual, Value: 0x100000000}}}, {Action: Allow, Conds: []Cond{{Arg: 2, Op: OpLess, Value: 100}}}},
+		"setsockopt": {
+			{Action: Errno(syscall.EPERM), Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 0}, {Arg: 2, Op: OpEqual, Value: 64}}},
+			{Action: Allow},
+		},
+	}
+	overrides := map[string]Action{"clone3": Errno(syscall.ENOSYS), "ptrace": Errno(syscall.EPERM), "reboot": KillProcess}
+	p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
+	info := archInfos[arch]
+	for _, name := range info.table {
+		switch {
+		case name == "":
+		case checked[name] != nil:
+			p.Add(name, checked[name]...)
+		case overrides[name] != 0:
+			p.Add(name, Rule{Action: overrides[name]})
+		case !denied[name]:
+			p.Allow(name)
+		}
+	}
+	return p
+}
+
+// denylistPolicy is an agent-sandbox denylist: default allow, networking,
+// ptrace, mount and bpf denied, with argument checks on socket.
+func denylistPolicy(arch Arch) *Policy {
+	p := &Policy{Arch: arch, Default: Allow}
+	p.Add("socket",
+		Rule{Action: Errno(syscall.EAFNOSUPPORT), Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 2, Width: 32}}},
+		Rule{Action: Errno(syscall.EAFNOSUPPORT), Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 10, Width: 32}}})
+	for _, name := range []string{"connect", "bind", "listen", "accept", "accept4", "ptrace", "mount", "umount2", "bpf", "kexec_load", "init_module", "perf_event_open"} {
+		if _, ok := arch.SyscallNumber(name); ok {
+			p.Add(name, Rule{Action: Errno(syscall.EPERM)})
+		}
+	}
+	p.Add("kill", Rule{Action: KillProcess, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 1}}})
+	return p
+}
+
+// opsPolicy uses every op at both widths, on constants that straddle the
+// 32-bit halves, with rules ORed and ANDed on the same argument.
+func opsPolicy(arch Arch) *Policy {
+	p := &Policy{Arch: arch, Default: Errno(syscall.EPERM), BadArch: Trap(7)}
+	consts := []uint64{0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0x100000001, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffff00000000, math.MaxUint64}
+	nr := 0
+	for op := OpEqual; op <= OpMaskedEqual; op++ {
+		for _, width := range []int{64, 32} {
+			var rules []Rule
+			for i, k := range consts {
+				if width == 32 && k > math.MaxUint32 {
+					continue
+				}
+				c := Cond{Arg: i % 6, Op: op, Value: k, Width: width}
+				if op == OpMaskedEqual {
+					c.Mask = k | 0xF0F0
+					if width == 32 {
+						c.Mask &= math.MaxUint32
+					}
+				}
+				rules = append(rules, Rule{Action: Errno(syscall.Errno(1 + i)), Conds: []Cond{c}})
+			}
+			p.AddNr(nr, rules...)
+			nr++
+		}
+	}
+	// Two conditions on one argument: a range.
+	p.AddNr(nr, Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpGreater, Value: 0xfffffff0}, {Arg: 0, Op: OpLessEqual, Value: 0x100000010}}})
+	return p
+}
+
+func TestEquivalence(t *testing.T) {
+	policies := []struct {
+		name string
+		make func(Arch) *Policy
+	}{
+		{"zero", func(a Arch) *Policy { return &Policy{Arch: a} }},
+		{"docker-like allowlist", dockerLikePolicy},
+		{"docker-like with ENOSYS", func(a Arch) *Policy {
+			p := dockerLikePolicy(a)
+			p.UnknownENOSYS = true
+			return p
+		}},
+		{"denylist", denylistPolicy},
+		{"denylist with ENOSYS", func(a Arch) *Policy {
+			p := denylistPolicy(a)
+			p.UnknownENOSYS = true
+			return p
+		}},
+		{"every op", opsPolicy},
+	}
+	for _, arch := range Arches {
+		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+			for _, pc := range policies {
+				t.Run(fmt.Sprintf("%s/%s/%s", arch, layout, pc.name), func(t *testing.T) {
+					t.Parallel()
+					_, rep := checkEquivalence(t, pc.make(arch), layout)
+					require.Greater(t, rep.inputs, 8000)
+				})
+			}
+		}
+	}
+}
+
+// TestEquivalenceCatchesWrongPrograms makes sure the check can fail: a
+// program with one return changed must disagree.
+func TestEquivalenceCatchesWrongPrograms(t *testing.T) {
+	for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+		p := dockerLikePolicy(ArchX86_64)
+		prog, err := p.CompileLayout(layout)
+		require.NoError(t, err)
+		for i, ri := range prog.Instructions {
+			if ri.Op != opRetK || ri.K != Allow.Ret() {
+				continue
+			}
+			bad := slices.Clone(prog.Instructions)
+			bad[i].K = Log.Ret()
+			rep := equivalenceInputs(p, prog, func(d seccompData) (string, bool) {
+				got, _, err := cbpfExec(bad, d)
+				return "", err == nil && got == referenceVerdict(p, d)
+			})
+			require.NotEmpty(t, rep.disagreements, "%s: changing instruction %d went unnoticed", layout, i)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package seccomp_test
+
+import (
+	"fmt"
+	"log"
+	"syscall"
+
+	"github.com/sandboxkit/seccomp"
+)
+
+// An allowlist: everything not allowed fails with EPERM, clone3 fails with
+// ENOSYS so that libc falls back to clone, and socket is allowed for
+// AF_UNIX only.
+func Example() {
+	p := seccomp.Policy{Arch: seccomp.ArchX86_64, Default: seccomp.Errno(syscall.EPERM)}
+	p.Allow("read", "write", "close", "exit_group")
+	p.Add("clone3", seccomp.Rule{Action: seccomp.Errno(syscall.ENOSYS)})
+	p.Add("socket",
+		seccomp.Rule{Action: seccomp.Allow, Conds: []seccomp.Cond{
+			{Arg: 0, Op: seccomp.OpEqual, Value: 1 /* AF_UNIX */, Width: 32},
+		}},
+		seccomp.Rule{Action: seccomp.Errno(syscall.EAFNOSUPPORT)})
+
+	prog, err := p.Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(prog.Disassemble())
+	// Output:
+	//  0: ld [4]                               ; arch
+	//  1: jeq #0xc000003e, 2, 5                ; x86_64
+	//  2: ld [0]                               ; nr
+	//  3: jge #1073741824, 4, 6
+	//  4: jeq #4294967295, 15, 5
+	//  5: ret #0x80000000                      ; kill-process
+	//  6: jge #42, 11, 7                       ; connect
+	//  7: jge #3, 9, 8                         ; close
+	//  8: jge #2, 15, 18                       ; open
+	//  9: jge #4, 10, 18                       ; stat
+	// 10: jge #41, 16, 15                      ; socket
+	// 11: jge #232, 13, 12                     ; epoll_wait
+	// 12: jge #231, 18, 15                     ; exit_group
+	// 13: jeq #435, 14, 15                     ; clone3
+	// 14: ret #0x50026                         ; errno(38)
+	// 15: ret #0x50001                         ; errno(1)
+	// 16: ld [16]                              ; arg0 (low)
+	// 17: jeq #0x1, 18, 19
+	// 18: ret #0x7fff0000                      ; allow
+	// 19: ret #0x50061                         ; errno(97)
+}

@@ -1,0 +1,162 @@
+package seccomp
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/bpf"
+)
+
+// Program is a compiled seccomp filter: classic BPF instructions for one
+// arch, ready for the kernel.
+type Program struct {
+	Arch         Arch
+	Instructions []bpf.RawInstruction
+}
+
+// MarshalBinary returns the program as the kernel's struct sock_filter
+// array: 8 bytes per instruction, little-endian, as libseccomp's
+// seccomp_export_bpf writes it.
+func (p Program) MarshalBinary() ([]byte, error) {
+	buf := make([]byte, 0, 8*len(p.Instructions))
+	for _, ri := range p.Instructions {
+		buf = binary.LittleEndian.AppendUint16(buf, ri.Op)
+		buf = append(buf, ri.Jt, ri.Jf)
+		buf = binary.LittleEndian.AppendUint32(buf, ri.K)
+	}
+	return buf, nil
+}
+
+// UnmarshalProgram reads a struct sock_filter array, the inverse of
+// MarshalBinary.
+func UnmarshalProgram(arch Arch, raw []byte) (Program, error) {
+	if len(raw)%8 != 0 {
+		return Program{}, fmt.Errorf("seccomp: program of %d bytes is not a whole number of 8-byte instructions", len(raw))
+	}
+	p := Program{Arch: arch, Instructions: make([]bpf.RawInstruction, len(raw)/8)}
+	for i := range p.Instructions {
+		b := raw[8*i:]
+		p.Instructions[i] = bpf.RawInstruction{
+			Op: binary.LittleEndian.Uint16(b),
+			Jt: b[2],
+			Jf: b[3],
+			K:  binary.LittleEndian.Uint32(b[4:]),
+		}
+	}
+	return p, nil
+}
+
+// Disassemble returns the program as assembly, one instruction a line,
+// with jump targets as absolute line numbers and comments that name the
+// seccomp_data fields loaded, the system calls compared and the actions
+// returned.
+func (p Program) Disassemble() string {
+	var sb strings.Builder
+	acc := p.accumulators()
+	width := len(fmt.Sprint(len(p.Instructions)))
+	for i, ri := range p.Instructions {
+		text, comment := p.disassembleOne(i, ri, acc[i])
+		line := fmt.Sprintf("%*d: %s", width, i, text)
+		if comment != "" {
+			line = fmt.Sprintf("%-40s ; %s", line, comment)
+		}
+		sb.WriteString(line)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState) (text, comment string) {
+	switch ri.Op {
+	case opLdAbs:
+		return fmt.Sprintf("ld [%d]", ri.K), fieldName(ri.K)
+	case opRetK:
+		comment := ""
+		if a, err := ActionFromRet(ri.K); err == nil {
+			comment = a.String()
+		}
+		return fmt.Sprintf("ret #%#x", ri.K), comment
+	case opJa:
+		return fmt.Sprintf("ja %d", i+1+int(ri.K)), ""
+	case opJeqK, opJgtK, opJgeK, opJsetK:
+		name := map[uint16]string{opJeqK: "jeq", opJgtK: "jgt", opJgeK: "jge", opJsetK: "jset"}[ri.Op]
+		text := fmt.Sprintf("%s #%#x, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf))
+		if acc == offNr && ri.Op != opJsetK {
+			if s, ok := p.Arch.SyscallName(int(ri.K)); ok {
+				return fmt.Sprintf("%s #%d, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf)), s
+			}
+			return fmt.Sprintf("%s #%d, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf)), ""
+		}
+		if acc == offArch && ri.Op == opJeqK {
+			return text, Arch(ri.K).String()
+		}
+		return text, ""
+	}
+	if ins, ok := ri.Disassemble().(fmt.Stringer); ok {
+		return ins.String(), ""
+	}
+	return fmt.Sprintf("raw op %#04x jt %d jf %d k %#x", ri.Op, ri.Jt, ri.Jf, ri.K), ""
+}
+
+// accumulators returns, for each instruction, which seccomp_data word the
+// accumulator holds on every path that reaches it, or accUnknown.
+func (p Program) accumulators() []accState {
+	in := make([]accState, len(p.Instructions)+1)
+	for i := range in {
+		in[i] = accNone
+	}
+	in[0] = accUnknown
+	flow := func(to int, s accState) {
+		if to >= 0 && to < len(in) {
+			in[to] = meet(in[to], s)
+		}
+	}
+	for i, ri := range p.Instructions {
+		s := in[i]
+		if s == accNone {
+			s = accUnknown // unreachable
+		}
+		switch {
+		case ri.Op == opLdAbs:
+			flow(i+1, accState(ri.K))
+		case ri.Op == opRetK || ri.Op == 0x16: // ret #k, ret a
+		case ri.Op == opJa:
+			flow(i+1+int(ri.K), s)
+		case ri.Op&0x07 == 0x05: // conditional jumps
+			flow(i+1+int(ri.Jt), s)
+			flow(i+1+int(ri.Jf), s)
+		case ri.Op&0x07 == 0x02 || ri.Op&0x07 == 0x03 || ri.Op == 0x87: // st, stx, txa... a unchanged by st/stx
+			if ri.Op == 0x87 {
+				s = accUnknown
+			}
+			flow(i+1, s)
+		case ri.Op == opTax || ri.Op&0x07 == 0x01: // tax, ldx: a unchanged
+			flow(i+1, s)
+		default:
+			flow(i+1, accUnknown)
+		}
+	}
+	return in[:len(p.Instructions)]
+}
+
+// fieldName names the seccomp_data word at offset off.
+func fieldName(off uint32) string {
+	switch {
+	case off == offNr:
+		return "nr"
+	case off == offArch:
+		return "arch"
+	case off == 8:
+		return "instruction_pointer"
+	case off == 12:
+		return "instruction_pointer (high)"
+	case off >= 16 && off < 64 && off%4 == 0:
+		half := "low"
+		if (off-16)%8 == 4 {
+			half = "high"
+		}
+		return fmt.Sprintf("arg%d (%s)", (off-16)/8, half)
+	}
+	return ""
+}
