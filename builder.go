@@ -9,19 +9,19 @@ import (
 // Classic BPF opcodes, as in linux/bpf_common.h.
 const (
 	opLdAbs  = uint16(0x20) // BPF_LD | BPF_W | BPF_ABS
-	opLdImm  = 0x00             // BPF_LD | BPF_W | BPF_IMM
-	opAndK   = 0x54             // BPF_ALU | BPF_AND | BPF_K
-	opRshK   = 0x74             // BPF_ALU | BPF_RSH | BPF_K
-	opRshX   = 0x7c             // BPF_ALU | BPF_RSH | BPF_X
-	opTax    = 0x07             // BPF_MISC | BPF_TAX
-	opJa     = 0x05             // BPF_JMP | BPF_JA
-	opJeqK   = 0x15             // BPF_JMP | BPF_JEQ | BPF_K
-	opJgtK   = 0x25             // BPF_JMP | BPF_JGT | BPF_K
-	opJgeK   = 0x35             // BPF_JMP | BPF_JGE | BPF_K
-	opJsetK  = 0x45             // BPF_JMP | BPF_JSET | BPF_K
-	opRetK   = 0x06             // BPF_RET | BPF_K
-	maxInsns = 4096             // BPF_MAXINSNS
-	maxJump  = 255              // a conditional jump's 8-bit offset
+	opLdImm  = 0x00         // BPF_LD | BPF_W | BPF_IMM
+	opAndK   = 0x54         // BPF_ALU | BPF_AND | BPF_K
+	opRshK   = 0x74         // BPF_ALU | BPF_RSH | BPF_K
+	opRshX   = 0x7c         // BPF_ALU | BPF_RSH | BPF_X
+	opTax    = 0x07         // BPF_MISC | BPF_TAX
+	opJa     = 0x05         // BPF_JMP | BPF_JA
+	opJeqK   = 0x15         // BPF_JMP | BPF_JEQ | BPF_K
+	opJgtK   = 0x25         // BPF_JMP | BPF_JGT | BPF_K
+	opJgeK   = 0x35         // BPF_JMP | BPF_JGE | BPF_K
+	opJsetK  = 0x45         // BPF_JMP | BPF_JSET | BPF_K
+	opRetK   = 0x06         // BPF_RET | BPF_K
+	maxInsns = 4096         // BPF_MAXINSNS
+	maxJump  = 255          // a conditional jump's 8-bit offset
 )
 
 // Offsets into struct seccomp_data.
@@ -202,8 +202,8 @@ func (b *builder) resolve() ([]bpf.RawInstruction, error) {
 			return nil, fmt.Errorf("seccomp: internal error: label %d bound past the last instruction", l)
 		}
 	}
-	if len(b.insns) == 0 || b.insns[len(b.insns)-1].op != opRetK || b.live {
-		return nil, fmt.Errorf("seccomp: internal error: program does not end in a return")
+	if len(b.insns) == 0 || b.live {
+		return nil, fmt.Errorf("seccomp: internal error: program can run off its end")
 	}
 	// rev holds the program backwards: rev[e] is the instruction e places
 	// from the end, so a jump at e to the instruction at t has offset e-t-1.

@@ -47,7 +47,7 @@ func referenceVerdict(p *Policy, d seccompData) uint32 {
 			}
 		}
 	}
-	if p.UnknownENOSYS && d.Nr != math.MaxUint32 && int64(d.Nr) > maxNamed {
+	if p.UnknownENOSYS && maxNamed >= 0 && d.Nr != math.MaxUint32 && int64(d.Nr) > maxNamed {
 		return Errno(syscall.ENOSYS).Ret()
 	}
 	return p.Default.Ret()
@@ -303,7 +303,7 @@ func dockerLikePolicy(arch Arch) *Policy {
 		"clone": {{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpMaskedEqual, Mask: 0x7E020000, Value: 0}}}},
 		"socket": {
 			{Action: Errno(syscall.EAFNOSUPPORT), Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 40}}}, // AF_VSOCK
-			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpNotEqual, Value: 16}}},                   // not AF_NETLINK
+			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpNotEqual, Value: 16}}},                    // not AF_NETLINK
 			{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 16}, {Arg: 2, Op: OpNotEqual, Value: 9}}},
 		},
 		"prctl":    {{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpNotEqual, Value: 22}}}}, // not PR_SET_SECCOMP

@@ -73,31 +73,6 @@ func (c Cond) String() string {
 	return s
 }
 
-// holds reports whether the condition holds for the argument value.
-func (c Cond) holds(arg uint64) bool {
-	v, m := c.Value, c.Mask
-	if c.is32() {
-		arg = uint64(uint32(arg))
-	}
-	switch c.Op {
-	case OpEqual:
-		return arg == v
-	case OpNotEqual:
-		return arg != v
-	case OpLess:
-		return arg < v
-	case OpLessEqual:
-		return arg <= v
-	case OpGreater:
-		return arg > v
-	case OpGreaterEqual:
-		return arg >= v
-	case OpMaskedEqual:
-		return arg&m == v
-	}
-	return false
-}
-
 func (c Cond) validate() error {
 	if c.Arg < 0 || c.Arg > 5 {
 		return fmt.Errorf("arg %d: index must be 0..5", c.Arg)
@@ -130,16 +105,6 @@ type Rule struct {
 	Conds  []Cond
 }
 
-// matches reports whether every condition holds for args.
-func (r Rule) matches(args *[6]uint64) bool {
-	for _, c := range r.Conds {
-		if !c.holds(args[c.Arg]) {
-			return false
-		}
-	}
-	return true
-}
-
 // Syscall holds the rules of one system call, named by Name, or by Nr when
 // Name is empty. Its rules are tried in order and the first that holds
 // decides; when none does, the policy's default action decides.
@@ -168,7 +133,9 @@ type Policy struct {
 	// UnknownENOSYS makes every system call number above the highest one
 	// the policy names fail with ENOSYS instead of taking the default
 	// action, so that a libc probing a newer call (clone3, say) falls back
-	// to an older one instead of failing with the default's error.
+	// to an older one instead of failing with the default's error. It
+	// leaves -1 (a call a tracer skipped) to the default, and does nothing
+	// for a policy that names no system call.
 	UnknownENOSYS bool
 }
 
@@ -241,7 +208,7 @@ func (p *Policy) plan() (*plan, error) {
 		name  string
 		rules []Rule
 	}
-	var all []joined
+	all := make([]joined, 0, len(p.Syscalls))
 	index := make(map[int]int, len(p.Syscalls))
 	for _, sc := range p.Syscalls {
 		nr, name, err := resolveSyscall(arch, info, sc)
@@ -251,19 +218,21 @@ func (p *Policy) plan() (*plan, error) {
 		if len(sc.Rules) == 0 {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		i, ok := index[nr]
-		if !ok {
-			i = len(all)
-			index[nr] = i
-			all = append(all, joined{nr: nr, name: name})
+		if i, ok := index[nr]; ok {
+			// Clip, so that appending copies rather than writing into
+			// the caller's array.
+			all[i].rules = append(slices.Clip(all[i].rules), sc.Rules...)
+		} else {
+			index[nr] = len(all)
+			all = append(all, joined{nr: nr, name: name, rules: sc.Rules})
 		}
-		all[i].rules = append(all[i].rules, sc.Rules...)
 		if p.UnknownENOSYS && int64(nr) > pl.enosysAbove {
 			pl.enosysAbove = int64(nr)
 		}
 	}
 	slices.SortFunc(all, func(a, b joined) int { return a.nr - b.nr })
 
+	pl.calls = make([]callPlan, 0, len(all))
 	for _, j := range all {
 		rules, err := reduceRules(j.rules, p.Default)
 		if err != nil {

@@ -1,0 +1,234 @@
+package seccomp
+
+import (
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPolicyValidation(t *testing.T) {
+	allowIf := func(c Cond) Rule { return Rule{Action: Allow, Conds: []Cond{c}} }
+	cases := []struct {
+		name   string
+		policy Policy
+		want   string // the whole error message
+	}{
+		{"arg index above 5",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "socket", Rules: []Rule{{Action: Allow}, {Action: Allow}}}, {Name: "socket", Rules: []Rule{allowIf(Cond{Arg: 7, Op: OpEqual})}}}},
+			`seccomp: syscall "socket" (41) rule 2: cond 0: arg 7: index must be 0..5`},
+		{"negative arg index",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "read", Rules: []Rule{allowIf(Cond{Arg: -1, Op: OpEqual})}}}},
+			`seccomp: syscall "read" (0) rule 0: cond 0: arg -1: index must be 0..5`},
+		{"32-bit value over 32 bits",
+			Policy{Arch: ArchAArch64, Syscalls: []Syscall{{Name: "openat", Rules: []Rule{allowIf(Cond{Arg: 2, Op: OpEqual, Value: 1 << 32, Width: 32})}}}},
+			`seccomp: syscall "openat" (56) rule 0: cond 0: arg 2: value 0x100000000 does not fit the 32-bit width`},
+		{"32-bit mask over 32 bits",
+			Policy{Arch: ArchAArch64, Syscalls: []Syscall{{Name: "openat", Rules: []Rule{allowIf(Cond{Arg: 2, Op: OpMaskedEqual, Mask: 1 << 40, Width: 32})}}}},
+			`seccomp: syscall "openat" (56) rule 0: cond 0: arg 2: mask 0x10000000000 does not fit the 32-bit width`},
+		{"bad width",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Nr: 3, Rules: []Rule{allowIf(Cond{Op: OpEqual, Width: 16})}}}},
+			`seccomp: syscall "close" (3) rule 0: cond 0: arg 0: width 16 must be 32 or 64`},
+		{"op unset",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Nr: 3, Rules: []Rule{allowIf(Cond{Arg: 1})}}}},
+			`seccomp: syscall "close" (3) rule 0: cond 0: arg 1: invalid op 0`},
+		{"mask on another op",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Nr: 3, Rules: []Rule{allowIf(Cond{Op: OpEqual, Mask: 0xff})}}}},
+			`seccomp: syscall "close" (3) rule 0: cond 0: arg 0: mask 0xff set on op == (only &== takes a mask)`},
+		{"negative number",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Nr: -2, Rules: []Rule{{Action: Allow}}}}},
+			`seccomp: syscall -2: number out of range 0..0x3fffffff`},
+		{"number too large",
+			Policy{Arch: ArchRISCV64, Syscalls: []Syscall{{Nr: 0x40000000, Rules: []Rule{{Action: Allow}}}}},
+			`seccomp: syscall 1073741824: number out of range 0..0x3fffffff`},
+		{"unknown name",
+			Policy{Arch: ArchRISCV64, Syscalls: []Syscall{{Name: "open", Rules: []Rule{{Action: Allow}}}}},
+			`seccomp: syscall "open": unknown on riscv64`},
+		{"name and number disagree",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "read", Nr: 4, Rules: []Rule{{Action: Allow}}}}},
+			`seccomp: syscall "read": Nr 4 disagrees with the name's number 0 on x86_64`},
+		{"contradicting unreachable rule",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write", Rules: []Rule{{Action: Errno(syscall.EPERM)}, allowIf(Cond{Op: OpEqual})}}}},
+			`seccomp: syscall "write" (1) rule 1: unreachable after unconditional rule 0, and its action allow contradicts errno(1)`},
+		{"no rules",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write"}}},
+			`seccomp: syscall "write" (1): no rules`},
+		{"errno above 4095",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write", Rules: []Rule{{Action: Errno(4096)}}}}},
+			`seccomp: syscall "write" (1) rule 0: action: action errno: data 4096 out of range 0..4095`},
+		{"errno far above 16 bits",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write", Rules: []Rule{{Action: Errno(1 << 40)}}}}},
+			`seccomp: syscall "write" (1) rule 0: action: action errno: data 4294967295 out of range 0..4095`},
+		{"trap data above 16 bits",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write", Rules: []Rule{{Action: Trap(0x10000)}}}}},
+			`seccomp: syscall "write" (1) rule 0: action: action trap: data 65536 out of range 0..65535`},
+		{"invalid action",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write", Rules: []Rule{{Action: Action(42) << 32}}}}},
+			`seccomp: syscall "write" (1) rule 0: action: invalid action 0x2a00000000`},
+		{"data on an action without",
+			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "write", Rules: []Rule{{Action: Allow | 5}}}}},
+			`seccomp: syscall "write" (1) rule 0: action: action allow takes no data, got 5`},
+		{"invalid default",
+			Policy{Arch: ArchX86_64, Default: Errno(5000)},
+			`seccomp: default action: action errno: data 5000 out of range 0..4095`},
+		{"invalid bad-arch action",
+			Policy{Arch: ArchX86_64, BadArch: Trace(1 << 20)},
+			`seccomp: bad-arch action: action trace: data 1048576 out of range 0..65535`},
+		{"unsupported arch",
+			Policy{Arch: 0x40000003},
+			`seccomp: unsupported arch 0x40000003`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, layout := range layouts {
+				_, err := c.policy.CompileLayout(layout)
+				require.Error(t, err)
+				assert.Equal(t, c.want, err.Error())
+			}
+		})
+	}
+}
+
+func TestPolicyZeroValue(t *testing.T) {
+	native, err := NativeArch()
+	if err != nil {
+		t.Skip(err)
+	}
+	var p Policy
+	prog, err := p.Compile()
+	require.NoError(t, err)
+	assert.Equal(t, native, prog.Arch)
+	for _, nr := range []uint32{0, 1, 59, 400} {
+		ret, _, err := runProgram(prog.Instructions, seccompData{Nr: nr, Arch: uint32(native)})
+		require.NoError(t, err)
+		assert.Equal(t, KillProcess.Ret(), ret, "the zero policy kills")
+	}
+}
+
+func TestReduceRules(t *testing.T) {
+	deny := Errno(syscall.EPERM)
+	c := []Cond{{Arg: 0, Op: OpEqual, Value: 1}}
+	cases := []struct {
+		name     string
+		rules    []Rule
+		def      Action
+		wantLen  int
+		constant bool
+	}{
+		{"unconditional allow", []Rule{{Action: Allow}}, deny, 1, true},
+		{"only the default", []Rule{{Action: deny}}, deny, 0, false},
+		{"trailing default rules go", []Rule{{Action: Allow, Conds: c}, {Action: deny, Conds: c}, {Action: deny}}, deny, 1, false},
+		{"a default rule before another stays", []Rule{{Action: deny, Conds: c}, {Action: Allow}}, deny, 2, false},
+		{"shadowed agreeing rules go", []Rule{{Action: Allow}, {Action: Allow, Conds: c}}, deny, 1, true},
+		{"conditional then unconditional, same action", []Rule{{Action: Allow, Conds: c}, {Action: Allow}}, deny, 2, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := reduceRules(tc.rules, tc.def)
+			require.NoError(t, err)
+			assert.Len(t, got, tc.wantLen)
+			if len(got) > 0 {
+				assert.Equal(t, tc.constant, constantOutcome(got))
+			}
+		})
+	}
+}
+
+func TestActions(t *testing.T) {
+	cases := []struct {
+		action Action
+		ret    uint32
+		name   string
+	}{
+		{KillProcess, 0x80000000, "kill-process"},
+		{KillThread, 0, "kill-thread"},
+		{Trap(7), 0x00030007, "trap(7)"},
+		{Errno(syscall.EPERM), 0x00050001, "errno(1)"},
+		{Errno(MaxErrno), 0x00050FFF, "errno(4095)"},
+		{Notify, 0x7FC00000, "notify"},
+		{Trace(0xFFFF), 0x7FF0FFFF, "trace(65535)"},
+		{Log, 0x7FFC0000, "log"},
+		{Allow, 0x7FFF0000, "allow"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.NoError(t, c.action.Validate())
+			assert.Equal(t, c.ret, c.action.Ret())
+			assert.Equal(t, c.name, c.action.String())
+			back, err := ActionFromRet(c.ret)
+			require.NoError(t, err)
+			assert.Equal(t, c.action, back)
+		})
+	}
+	var zero Action
+	assert.Equal(t, KillProcess, zero)
+	_, err := ActionFromRet(0x00010000)
+	assert.Error(t, err)
+}
+
+func TestArch(t *testing.T) {
+	for in, want := range map[string]Arch{
+		"x86_64": ArchX86_64, "amd64": ArchX86_64, "SCMP_ARCH_X86_64": ArchX86_64,
+		"aarch64": ArchAArch64, "arm64": ArchAArch64, "SCMP_ARCH_AARCH64": ArchAArch64,
+		"riscv64": ArchRISCV64, "SCMP_ARCH_RISCV64": ArchRISCV64,
+	} {
+		got, err := ParseArch(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	_, err := ParseArch("mips")
+	assert.EqualError(t, err, `unknown arch "mips" (want x86_64, aarch64 or riscv64)`)
+
+	// Names as the kernel, libseccomp and Docker spell them, per arch.
+	for _, c := range []struct {
+		arch Arch
+		name string
+		nr   int
+	}{
+		{ArchX86_64, "read", 0}, {ArchX86_64, "_sysctl", 156}, {ArchX86_64, "newfstatat", 262}, {ArchX86_64, "clone3", 435},
+		{ArchAArch64, "read", 63}, {ArchAArch64, "newfstatat", 79}, {ArchAArch64, "clone3", 435},
+		{ArchRISCV64, "riscv_flush_icache", 259}, {ArchRISCV64, "newfstatat", 79},
+	} {
+		nr, ok := c.arch.SyscallNumber(c.name)
+		require.True(t, ok, "%s %s", c.arch, c.name)
+		assert.Equal(t, c.nr, nr, "%s %s", c.arch, c.name)
+		name, ok := c.arch.SyscallName(c.nr)
+		require.True(t, ok)
+		assert.Equal(t, c.name, name)
+	}
+	for _, arch := range Arches {
+		_, ok := arch.SyscallNumber("arch_specific_syscall")
+		assert.False(t, ok, "%s: a range marker is not a system call", arch)
+	}
+	_, ok := ArchAArch64.SyscallNumber("open")
+	assert.False(t, ok, "aarch64 has no open")
+}
+
+func TestUnmarshalProgramRoundTrip(t *testing.T) {
+	prog, err := dockerLikePolicy(ArchAArch64).Compile()
+	require.NoError(t, err)
+	raw, err := prog.MarshalBinary()
+	require.NoError(t, err)
+	require.Len(t, raw, 8*len(prog.Instructions))
+	back, err := UnmarshalProgram(ArchAArch64, raw)
+	require.NoError(t, err)
+	assert.Equal(t, prog, back)
+	// struct sock_filter { __u16 code; __u8 jt; __u8 jf; __u32 k; }, little-endian.
+	assert.Equal(t, []byte{0x20, 0, 0, 0, 4, 0, 0, 0}, raw[:8], "ld [4]")
+	_, err = UnmarshalProgram(ArchAArch64, raw[:7])
+	assert.Error(t, err)
+}
+
+func TestCondString(t *testing.T) {
+	for want, c := range map[string]Cond{
+		"arg0 == 0x2":                {Op: OpEqual, Value: 2},
+		"arg5 != 0x0 (32-bit)":       {Arg: 5, Op: OpNotEqual, Width: 32},
+		"arg1 & 0xff == 0x1":         {Arg: 1, Op: OpMaskedEqual, Mask: 0xff, Value: 1},
+		"arg2 <= 0x100000000":        {Arg: 2, Op: OpLessEqual, Value: 1 << 32},
+		"arg3 op(9) 0x1":             {Arg: 3, Op: 9, Value: 1},
+		"arg4 >= 0xffffffffffffffff": {Arg: 4, Op: OpGreaterEqual, Value: 1<<64 - 1},
+	} {
+		assert.Equal(t, want, c.String())
+	}
+}

@@ -1,0 +1,196 @@
+package seccomp
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/bpf"
+)
+
+// unconditionalAllows returns the numbers 0..4095 that p allows whatever
+// the arguments, by the reference evaluator.
+func unconditionalAllows(p *Policy, arch Arch) []uint32 {
+	conds := conditionsByNr(p)
+	var out []uint32
+	for nr := range uint32(4096) {
+		if len(conds[nr]) == 0 && referenceVerdict(p, seccompData{Nr: nr, Arch: uint32(arch)}) == Allow.Ret() {
+			out = append(out, nr)
+		}
+	}
+	return out
+}
+
+// The tree layout must leave every unconditional allow to the kernel's
+// cache, on every arch, for allowlists and denylists alike.
+func TestTreeCachesEveryUnconditionalAllow(t *testing.T) {
+	policies := map[string]func(Arch) *Policy{
+		"docker-like": dockerLikePolicy,
+		"denylist":    denylistPolicy,
+		"every op":    opsPolicy,
+		"docker-like with ENOSYS": func(a Arch) *Policy {
+			p := dockerLikePolicy(a)
+			p.UnknownENOSYS = true
+			return p
+		},
+	}
+	for _, arch := range Arches {
+		for name, mk := range policies {
+			t.Run(fmt.Sprintf("%s/%s", arch, name), func(t *testing.T) {
+				p := mk(arch)
+				allows := unconditionalAllows(p, arch)
+				allowed := make(map[uint32]bool, len(allows))
+				for _, nr := range allows {
+					allowed[nr] = true
+				}
+				counts := map[Layout]int{}
+				for _, layout := range layouts {
+					prog, err := p.CompileLayout(layout)
+					require.NoError(t, err)
+					for _, nr := range allows {
+						if prog.KernelCaches(nr) {
+							counts[layout]++
+						}
+					}
+					// Nothing that is not always allowed may be cached.
+					for nr := range uint32(4096) {
+						if prog.KernelCaches(nr) && !allowed[nr] {
+							t.Fatalf("%s layout caches %d, which is not always allowed", layout, nr)
+						}
+					}
+				}
+				assert.Equal(t, len(allows), counts[LayoutTree], "tree layout caches %d of %d unconditional allows", counts[LayoutTree], len(allows))
+				t.Logf("unconditional allows %d: tree caches %d, bitmap caches %d", len(allows), counts[LayoutTree], counts[LayoutBitmap])
+			})
+		}
+	}
+}
+
+// The bitmap layout puts rsh and tax on the path of every allow, so an
+// allowlist gets nothing cached: that is the price of its size.
+func TestBitmapAllowlistIsNotCached(t *testing.T) {
+	for _, arch := range Arches {
+		prog, err := dockerLikePolicy(arch).CompileLayout(LayoutBitmap)
+		require.NoError(t, err)
+		for nr := range uint32(4096) {
+			require.False(t, prog.KernelCaches(nr), "%s nr %d", arch, nr)
+		}
+	}
+}
+
+func TestKernelCachesReplica(t *testing.T) {
+	arch := uint32(ArchX86_64)
+	asm := func(insns ...bpf.Instruction) Program {
+		raw, err := bpf.Assemble(insns)
+		require.NoError(t, err)
+		return Program{Arch: ArchX86_64, Instructions: raw}
+	}
+	allow, deny := Allow.Ret(), Errno(syscall.EPERM).Ret()
+	cases := []struct {
+		name string
+		prog Program
+		nr   uint32
+		want bool
+	}{
+		{"ret allow", asm(bpf.RetConstant{Val: allow}), 0, true},
+		{"ret errno", asm(bpf.RetConstant{Val: deny}), 0, false},
+		{"ret log is not allow", asm(bpf.RetConstant{Val: Log.Ret()}), 0, false},
+		{"arch and nr jumps", asm(
+			bpf.LoadAbsolute{Off: 4, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: arch, SkipFalse: 3},
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: 10, SkipTrue: 1},
+			bpf.RetConstant{Val: allow},
+			bpf.RetConstant{Val: deny}), 9, true},
+		{"and #k is understood", asm(
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: 1},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 1, SkipTrue: 1},
+			bpf.RetConstant{Val: allow},
+			bpf.RetConstant{Val: deny}), 8, true},
+		{"ja", asm(bpf.Jump{Skip: 1}, bpf.RetConstant{Val: deny}, bpf.RetConstant{Val: allow}), 0, true},
+		{"jset", asm(
+			bpf.LoadAbsolute{Off: 0, Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: 2, SkipFalse: 1},
+			bpf.RetConstant{Val: allow},
+			bpf.RetConstant{Val: deny}), 2, true},
+		{"argument load", asm(bpf.LoadAbsolute{Off: 16, Size: 4}, bpf.RetConstant{Val: allow}), 0, false},
+		{"rsh", asm(bpf.LoadAbsolute{Off: 0, Size: 4}, bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: 1}, bpf.RetConstant{Val: allow}), 0, false},
+		{"tax", asm(bpf.TAX{}, bpf.RetConstant{Val: allow}), 0, false},
+		{"st", asm(bpf.StoreScratch{Src: bpf.RegA, N: 0}, bpf.RetConstant{Val: allow}), 0, false},
+		{"ld #imm", asm(bpf.LoadConstant{Dst: bpf.RegA, Val: 1}, bpf.RetConstant{Val: allow}), 0, false},
+		{"ret a", asm(bpf.LoadConstant{Dst: bpf.RegA, Val: allow}, bpf.RetA{}), 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, c.prog.KernelCaches(c.nr))
+		})
+	}
+}
+
+// Analyze must bound what the interpreter sees: every verdict it reaches is
+// among Actions, and every count of executed instructions within
+// [MinExecuted, MaxExecuted].
+func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, arch := range Arches {
+		for _, layout := range layouts {
+			p := dockerLikePolicy(arch)
+			prog, err := p.CompileLayout(layout)
+			require.NoError(t, err)
+			byNr := conditionsByNr(p)
+			for nr := range uint32(600) {
+				an, err := prog.Analyze(nr)
+				require.NoError(t, err)
+				argsets := [][6]uint64{{}, randomArgs(rng)}
+				if conds := byNr[nr]; conds != nil {
+					argsets = append(argsets, argVectors(conds, rng)...)
+				}
+				seen := map[uint32]bool{}
+				for _, args := range argsets {
+					ret, executed, err := cbpfExec(prog.Instructions, seccompData{Nr: nr, Arch: uint32(arch), Args: args})
+					require.NoError(t, err)
+					seen[ret] = true
+					a, err := ActionFromRet(ret)
+					require.NoError(t, err)
+					require.Contains(t, an.Actions, a, "%s %s nr %d", arch, layout, nr)
+					require.GreaterOrEqual(t, executed, an.MinExecuted)
+					require.LessOrEqual(t, executed, an.MaxExecuted)
+				}
+				if len(byNr[nr]) == 0 {
+					require.Len(t, an.Actions, 1, "nr %d has no conditions", nr)
+					require.Equal(t, an.MinExecuted, an.MaxExecuted)
+				}
+				require.True(t, slices.IsSortedFunc(an.Actions, func(a, b Action) int { return cmp.Compare(a.Ret(), b.Ret()) }), "actions sorted by return value")
+			}
+		}
+	}
+}
+
+// The tree is balanced: a lookup costs about log2 of the segments.
+func TestTreeIsBalanced(t *testing.T) {
+	for _, arch := range Arches {
+		p := dockerLikePolicy(arch)
+		pl, err := p.plan()
+		require.NoError(t, err)
+		segs := len(pl.segments())
+		prog, err := p.CompileLayout(LayoutTree)
+		require.NoError(t, err)
+		depth := 0
+		for segs>>depth > 0 {
+			depth++
+		}
+		for _, nr := range unconditionalAllows(p, arch) {
+			an, err := prog.Analyze(nr)
+			require.NoError(t, err)
+			// Frame (ld, jeq, ld, and on x86_64 the x32 jge), the search,
+			// the ret.
+			assert.LessOrEqual(t, an.MaxExecuted, 4+depth+1, "%s nr %d, %d segments", arch, nr, segs)
+		}
+	}
+}
