@@ -382,6 +382,30 @@ func opsPolicy(arch Arch) *Policy {
 	return p
 }
 
+// equalityRunsPolicy has runs of rules that each test one argument for
+// equality, which the compiler turns into one search: values that touch,
+// repeat, sit at 0 and at the top of a half, share or change the high half,
+// at both widths, broken up by other actions and conditions.
+func equalityRunsPolicy(arch Arch) *Policy {
+	p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
+	eq := func(a Action, arg int, v uint64, width int) Rule {
+		return Rule{Action: a, Conds: []Cond{{Arg: arg, Op: OpEqual, Value: v, Width: width}}}
+	}
+	var families []Rule
+	for _, v := range []uint64{1, 2, 3, 5, 10, 16, 17, 40, 0, 0xffffffff, 44, 44, 29} {
+		families = append(families, eq(Allow, 0, v, 64))
+	}
+	p.AddNr(41, families...)
+	p.AddNr(42,
+		eq(Allow, 1, 0x100000001, 64), eq(Allow, 1, 0x100000007, 64), eq(Allow, 1, 0x200000007, 64), eq(Allow, 1, 0x200000008, 64),
+		eq(Log, 1, 0x200000009, 64), eq(Log, 1, 9, 64),
+		eq(Allow, 1, 7, 32), eq(Allow, 1, 0xffffffff, 32), eq(Allow, 1, 0, 32),
+		Rule{Action: Allow, Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 3}, {Arg: 2, Op: OpEqual, Value: 4}}},
+		eq(Allow, 2, 1, 64), eq(Allow, 3, 1, 64), eq(Allow, 3, 2, 64))
+	p.AddNr(43, eq(Allow, 5, 0xffffffffffffffff, 64), eq(Allow, 5, 0xfffffffffffffffe, 64), eq(Trap(3), 5, 0xfffffffffffffffd, 64))
+	return p
+}
+
 func TestEquivalence(t *testing.T) {
 	policies := []struct {
 		name string
@@ -401,6 +425,7 @@ func TestEquivalence(t *testing.T) {
 			return p
 		}},
 		{"every op", opsPolicy},
+		{"equality runs", equalityRunsPolicy},
 	}
 	for _, arch := range Arches {
 		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {

@@ -178,7 +178,11 @@ func TestTreeIsBalanced(t *testing.T) {
 		p := dockerLikePolicy(arch)
 		pl, err := p.plan()
 		require.NoError(t, err)
-		segs := len(pl.segments())
+		chains := make([]label, len(pl.calls)) // distinct, so that no two chains merge
+		for i := range chains {
+			chains[i] = label(i)
+		}
+		segs := len(pl.segments(chains))
 		prog, err := p.CompileLayout(LayoutTree)
 		require.NoError(t, err)
 		depth := 0
