@@ -16,7 +16,12 @@ func (s *segmentList) add(start uint64, t target) {
 	switch {
 	case n > 0 && (*s)[n-1].to == t:
 	case n > 0 && uint64((*s)[n-1].start) == start:
-		(*s)[n-1].to = t
+		// The last segment is empty: overwrite it, or merge it away.
+		if n > 1 && (*s)[n-2].to == t {
+			*s = (*s)[:n-1]
+		} else {
+			(*s)[n-1].to = t
+		}
 	default:
 		*s = append(*s, segment{uint32(start), t})
 	}

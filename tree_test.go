@@ -198,3 +198,16 @@ func TestTreeIsBalanced(t *testing.T) {
 		}
 	}
 }
+
+func TestSegmentListMerges(t *testing.T) {
+	a, b := toAction(Allow), toAction(KillProcess)
+	var s segmentList
+	s.add(0, b)
+	s.add(27, a)
+	s.add(28, b) // empty once 28 is overwritten
+	s.add(28, a)
+	s.add(29, b)
+	s.add(29, b)
+	s.add(40, a)
+	assert.Equal(t, segmentList{{0, b}, {27, a}, {29, b}, {40, a}}, s)
+}

@@ -1,0 +1,41 @@
+package profile
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/sandboxkit/seccomp"
+)
+
+// targets names each target arch as a profile names it: libseccomp's name
+// in architectures and archMap, Docker's in includes and excludes.
+var targets = map[seccomp.Arch]struct {
+	scmp   specs.Arch
+	docker string
+}{
+	seccomp.ArchX86_64:  {specs.ArchX86_64, "amd64"},
+	seccomp.ArchAArch64: {specs.ArchAARCH64, "arm64"},
+	seccomp.ArchRISCV64: {specs.ArchRISCV64, "riscv64"},
+}
+
+// scmpArches are the arch names runc accepts in architectures.
+var scmpArches = map[specs.Arch]bool{
+	specs.ArchX86: true, specs.ArchX86_64: true, specs.ArchX32: true,
+	specs.ArchARM: true, specs.ArchAARCH64: true,
+	specs.ArchMIPS: true, specs.ArchMIPS64: true, specs.ArchMIPS64N32: true,
+	specs.ArchMIPSEL: true, specs.ArchMIPSEL64: true, specs.ArchMIPSEL64N32: true,
+	specs.ArchPPC: true, specs.ArchPPC64: true, specs.ArchPPC64LE: true,
+	specs.ArchS390: true, specs.ArchS390X: true,
+	specs.ArchRISCV64: true, specs.ArchLOONGARCH64: true,
+}
+
+// dockerArches are the arch names Docker compares includes and excludes
+// with: libseccomp's native names as Docker and runc spell them.
+var dockerArches = map[string]bool{
+	"x86": true, "amd64": true, "x32": true,
+	"arm": true, "arm64": true,
+	"mips": true, "mips64": true, "mips64n32": true,
+	"mipsel": true, "mipsel64": true, "mipsel64n32": true, "mips3l64n32": true,
+	"ppc": true, "ppc64": true, "ppc64le": true,
+	"s390": true, "s390x": true,
+	"riscv64": true, "loongarch64": true, "loong64": true,
+}

@@ -1,0 +1,66 @@
+// Package profile imports container seccomp profiles into seccomp policies:
+// the linux.seccomp object of an OCI runtime configuration
+// (specs.LinuxSeccomp), and Docker's profile format, which extends it with
+// archMap and with entries included or excluded by arch, capability and
+// kernel version. DockerDefault (on Linux) is Docker's built-in default
+// profile.
+//
+// Import reads JSON; FromOCI and FromDocker take the decoded types. Each
+// resolves the profile for one target arch, which need not be the host's,
+// into a *seccomp.Policy, and returns notes on what it skipped. Bad input is
+// an error that names the entry (its index in syscalls[] and its first
+// name) and the field, and every entry is checked, including those that
+// Docker's filters drop for the target.
+//
+// The policy means what runc on libseccomp makes of the profile:
+//
+//   - Actions are libseccomp's names. SCMP_ACT_KILL and SCMP_ACT_KILL_THREAD
+//     kill the thread, SCMP_ACT_KILL_PROCESS the process. SCMP_ACT_ERRNO
+//     returns errnoRet (defaultErrnoRet for the default action), EPERM when
+//     it is absent; SCMP_ACT_TRACE passes errnoRet, EPERM when absent, to
+//     the tracer. errnoRet on another action is an error, as the runtime
+//     spec requires, and so is an errno above seccomp.MaxErrno.
+//   - Comparisons are 64-bit, on args 0 to 5. SCMP_CMP_MASKED_EQ takes the
+//     mask in value and the datum in valueTwo: arg & value == valueTwo.
+//   - The args of an entry must all hold (AND) when each is on its own
+//     index. If two args share an index, runc gives up on AND and makes
+//     every arg of the entry a rule of its own (OR): args [a0 >= 1,
+//     a0 <= 5, a1 == 7] allow when arg0 >= 1, or arg0 <= 5, or arg1 == 7.
+//     A note says so.
+//   - An entry whose action is the default action is dropped, as runc
+//     drops it.
+//   - A system call with an unconditional rule is decided by the first
+//     such rule, wherever its conditional rules stand; libseccomp keeps
+//     that one and drops the others, and so does the importer, with a note.
+//     Conditional rules are otherwise tried in profile order, and the first
+//     that holds decides. (libseccomp orders overlapping conditional rules
+//     with different actions its own way, or refuses them.)
+//   - A name the target arch does not have is skipped with a note, as runc
+//     skips it.
+//   - Unless Options.NoENOSYS is set, a profile whose default action is
+//     not allow, log or trace gets runc's ENOSYS patch: system call numbers
+//     above the highest one the profile names for the target (entries that
+//     runc drops included) fail with ENOSYS (seccomp.Policy.UnknownENOSYS),
+//     so that a libc probing a newer call falls back to an older one.
+//
+// Architectures. A program serves one arch. The target is always compiled,
+// whether the profile lists it or not, as libseccomp always includes the
+// native arch. The other arches a profile lists (architectures, or its
+// archMap entry for the target: x86 and x32 beside x86_64, arm beside
+// aarch64) are not compiled, and a note says so: their system calls, like
+// those of every other arch, get the policy's bad-arch action,
+// seccomp.KillThread, which is libseccomp's default (SCMP_FLTATR_ACT_BADARCH
+// is SCMP_ACT_KILL). On x86_64 that includes every x32 system call.
+//
+// Docker's filters, as Docker applies them. An entry is kept when all of
+// its includes hold: its arches name the target (or are empty), every one
+// of its caps is in Options.Caps, and Options.Kernel is at least its
+// minKernel. It is dropped when any of its excludes holds: its arches name
+// the target, or one of its caps is in Options.Caps, or Options.Kernel is at
+// least its minKernel. Arches there are Docker's names: amd64, arm64 and
+// riscv64 for the three targets. An empty Options.Kernel stands for the
+// newest kernel, which meets every minKernel.
+//
+// Load-time settings of a profile (flags, listenerPath) are not part of a
+// program; flags get a note.
+package profile

@@ -1,0 +1,113 @@
+package profile_test
+
+import (
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sandboxkit/seccomp"
+	"github.com/sandboxkit/seccomp/profile"
+)
+
+// TestDockerDefault compiles Docker's default profile for every arch and
+// layout, and checks what the program does with the system calls its
+// filters and argument checks are about.
+func TestDockerDefault(t *testing.T) {
+	eperm := seccomp.Errno(syscall.EPERM)
+	enosys := seccomp.Errno(syscall.ENOSYS)
+	allowOrEPERM := []seccomp.Action{eperm, seccomp.Allow}
+	type want map[string][]seccomp.Action // syscall name: the actions it can get
+	tests := []struct {
+		name string
+		opts profile.Options
+		want want
+	}{
+		{"no caps", profile.Options{}, want{
+			"read": {seccomp.Allow}, "ptrace": {seccomp.Allow}, "mount": {eperm}, "bpf": {eperm},
+			"clone": allowOrEPERM, "clone3": {enosys}, "socket": allowOrEPERM, "personality": allowOrEPERM,
+			"open_by_handle_at": {eperm}, "reboot": {eperm}, "kexec_load": {eperm},
+		}},
+		{"CAP_SYS_ADMIN", profile.Options{Caps: []string{"CAP_SYS_ADMIN"}}, want{
+			"mount": {seccomp.Allow}, "bpf": {seccomp.Allow}, "clone": {seccomp.Allow}, "clone3": {seccomp.Allow},
+			"reboot": {eperm},
+		}},
+		{"kernel 4.4", profile.Options{Kernel: "4.4"}, want{
+			"ptrace": {eperm}, "process_vm_readv": {eperm}, "read": {seccomp.Allow},
+		}},
+	}
+	for _, tt := range tests {
+		for _, arch := range seccomp.Arches {
+			opts := tt.opts
+			opts.Arch = arch
+			p, notes, err := profile.FromDocker(profile.DockerDefault(), opts)
+			require.NoError(t, err, "%s, %s", tt.name, arch)
+			for _, layout := range []seccomp.Layout{seccomp.LayoutTree, seccomp.LayoutBitmap} {
+				t.Run(tt.name+"/"+arch.String()+"/"+layout.String(), func(t *testing.T) {
+					prog, err := p.CompileLayout(layout)
+					require.NoError(t, err)
+					for name, actions := range tt.want {
+						nr, ok := arch.SyscallNumber(name)
+						require.True(t, ok, name)
+						an, err := prog.Analyze(uint32(nr))
+						require.NoError(t, err)
+						assert.Equal(t, actions, an.Actions, name)
+					}
+					// Above the highest call the profile names: ENOSYS.
+					an, err := prog.Analyze(1000)
+					require.NoError(t, err)
+					assert.Equal(t, []seccomp.Action{enosys}, an.Actions, "syscall 1000")
+					require.NotEmpty(t, notes)
+				})
+			}
+		}
+	}
+}
+
+// TestDockerDefaultArchSpecific checks the entries Docker keeps for one
+// arch only, and the notes on each arch.
+func TestDockerDefaultArchSpecific(t *testing.T) {
+	tests := []struct {
+		arch      seccomp.Arch
+		allowed   []string
+		subArches string // in the architectures note; "" for none
+	}{
+		{seccomp.ArchX86_64, []string{"arch_prctl", "modify_ldt"}, "SCMP_ARCH_X86, SCMP_ARCH_X32"},
+		{seccomp.ArchAArch64, nil, "SCMP_ARCH_ARM"},
+		{seccomp.ArchRISCV64, []string{"riscv_flush_icache", "riscv_hwprobe"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arch.String(), func(t *testing.T) {
+			p, notes, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: tt.arch})
+			require.NoError(t, err)
+			for _, name := range tt.allowed {
+				assert.True(t, slices.ContainsFunc(p.Syscalls, func(s seccomp.Syscall) bool {
+					return s.Name == name && len(s.Rules) == 1 && s.Rules[0].Action == seccomp.Allow && s.Rules[0].Conds == nil
+				}), "%s allowed", name)
+			}
+			var archNote bool
+			for _, n := range notes {
+				if strings.HasPrefix(n, "architectures: ") {
+					archNote = true
+					assert.Contains(t, n, tt.subArches+" not compiled")
+				}
+			}
+			assert.Equal(t, tt.subArches != "", archNote, "notes: %q", notes)
+			// Every name of the first entry, Docker's main allowlist, is
+			// in the policy or in a note.
+			first := profile.DockerDefault().Syscalls[0]
+			require.Nil(t, first.Includes)
+			for _, name := range first.Names {
+				if _, ok := tt.arch.SyscallNumber(name); ok {
+					continue
+				}
+				assert.True(t, slices.ContainsFunc(notes, func(n string) bool {
+					return strings.HasPrefix(n, "syscalls[0] ") && strings.Contains(n, `"`+name+`"`)
+				}), "%q: no note", name)
+			}
+		})
+	}
+}
