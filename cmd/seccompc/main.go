@@ -1,0 +1,41 @@
+// Command seccompc compiles a Docker or OCI seccomp profile into a seccomp
+// filter for one arch, reports what the filter costs, or runs a command
+// under it.
+//
+//	seccompc compile -profile PATH|docker -arch x86_64|aarch64|riscv64 [-layout tree|bitmap]
+//	                 [-caps CAP_A,CAP_B] [-format raw|disasm] [-o FILE]
+//	seccompc stats   (same input flags) [-o FILE]
+//	seccompc run     (same input flags) -- COMMAND [ARGS...]
+//
+// PATH is a profile in Docker's format, an OCI linux.seccomp object, or a
+// whole OCI config.json; "docker" is Docker's built-in default profile
+// (write ./docker for a file of that name). -arch defaults to the host's.
+// Docker's includes and excludes by caps count only the capabilities in
+// -caps (default: none); "SYS_ADMIN" means CAP_SYS_ADMIN.
+//
+// compile writes the filter: raw (the default) is the kernel's struct
+// sock_filter array, 8 bytes an instruction, little-endian, as libseccomp's
+// seccomp_export_bpf writes it; disasm is assembly with syscall names and
+// jump targets. It prints the importer's notes (names the arch lacks,
+// arches left to the bad-arch action) on stderr.
+//
+// stats reports the program's size; the instructions the filter runs for
+// the system calls of the arch's table, by outcome (allowed, argument-
+// checked, denied — any other single action), as the median and maximum
+// over those calls of each call's worst case; and how many of the
+// unconditionally allowed calls the kernel caches (Linux 5.11 and later),
+// so that they skip the filter.
+//
+// run loads the filter into itself, for the host's arch, and executes the
+// command, whose exit status becomes seccompc's: the filter survives
+// execve and binds the command and all its children.
+//
+// Bad input — flags, profile, a command not found — gets one line on
+// stderr and exit status 2; a failure to write or to load gets status 1.
+package main
+
+import "os"
+
+func main() {
+	os.Exit(seccompc(os.Args[1:], os.Stdout, os.Stderr))
+}
