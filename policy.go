@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -202,14 +203,9 @@ func (p *Policy) plan() (*plan, error) {
 	}
 	pl := &plan{arch: arch, info: info, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
 
-	// Join entries by number, keeping their order.
-	type joined struct {
-		nr    int
-		name  string
-		rules []Rule
-	}
-	all := make([]joined, 0, len(p.Syscalls))
-	index := make(map[int]int, len(p.Syscalls))
+	// Sort the entries by number, keeping the order of those for one
+	// number, and join those.
+	calls := make([]callPlan, 0, len(p.Syscalls))
 	for _, sc := range p.Syscalls {
 		nr, name, err := resolveSyscall(arch, info, sc)
 		if err != nil {
@@ -218,32 +214,35 @@ func (p *Policy) plan() (*plan, error) {
 		if len(sc.Rules) == 0 {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		if i, ok := index[nr]; ok {
-			// Clip, so that appending copies rather than writing into
-			// the caller's array.
-			all[i].rules = append(slices.Clip(all[i].rules), sc.Rules...)
-		} else {
-			index[nr] = len(all)
-			all = append(all, joined{nr: nr, name: name, rules: sc.Rules})
-		}
-		if p.UnknownENOSYS && int64(nr) > pl.enosysAbove {
-			pl.enosysAbove = int64(nr)
+		calls = append(calls, callPlan{nr: uint32(nr), name: name, rules: sc.Rules})
+		if p.UnknownENOSYS {
+			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
 		}
 	}
-	slices.SortFunc(all, func(a, b joined) int { return a.nr - b.nr })
-
-	pl.calls = make([]callPlan, 0, len(all))
-	for _, j := range all {
-		rules, err := reduceRules(j.rules, p.Default)
-		if err != nil {
-			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(j.name, j.nr), err)
+	slices.SortStableFunc(calls, func(a, b callPlan) int { return cmp.Compare(a.nr, b.nr) })
+	joined := calls[:0]
+	for _, c := range calls {
+		if n := len(joined); n > 0 && joined[n-1].nr == c.nr {
+			// Clip, so that appending copies rather than writing into
+			// the caller's array.
+			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), c.rules...)
+			continue
 		}
-		c := callPlan{nr: uint32(j.nr), name: j.name}
+		joined = append(joined, c)
+	}
+
+	// Reduce each one's rules, leaving out those the default decides.
+	pl.calls = joined[:0]
+	for _, c := range joined {
+		rules, err := reduceRules(c.rules, p.Default)
+		if err != nil {
+			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(c.name, int(c.nr)), err)
+		}
 		switch {
 		case len(rules) == 0:
 			continue // the default decides
 		case constantOutcome(rules):
-			c.action = rules[0].Action
+			c.rules, c.action = nil, rules[0].Action
 		default:
 			c.rules = rules
 		}
