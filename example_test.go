@@ -48,3 +48,47 @@ func Example() {
 	// 18: ret #0x7fff0000                      ; allow
 	// 19: ret #0x50061                         ; errno(97)
 }
+
+// A denylist for an agent sandbox: everything is allowed but networking to
+// the outside, ptrace and mount. Under the default layout every allowed
+// call is one the kernel caches, so it skips the filter.
+func ExamplePolicy_denylist() {
+	p := seccomp.Policy{Arch: seccomp.ArchAArch64, Default: seccomp.Allow}
+	for _, family := range []uint64{2, 10} { // AF_INET, AF_INET6
+		p.Add("socket", seccomp.Rule{
+			Action: seccomp.Errno(syscall.EAFNOSUPPORT),
+			Conds:  []seccomp.Cond{{Arg: 0, Op: seccomp.OpEqual, Value: family, Width: 32}},
+		})
+	}
+	for _, name := range []string{"connect", "bind", "ptrace", "mount"} {
+		p.Add(name, seccomp.Rule{Action: seccomp.Errno(syscall.EPERM)})
+	}
+	prog, err := p.Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, name := range []string{"read", "socket", "connect"} {
+		nr, _ := seccomp.ArchAArch64.SyscallNumber(name)
+		an, err := prog.Analyze(uint32(nr))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %v, %d-%d instructions, cached %v\n", name, an.Actions, an.MinExecuted, an.MaxExecuted, an.Cached)
+	}
+	// Output:
+	// read: [allow], 7-7 instructions, cached true
+	// socket: [errno(97) allow], 9-10 instructions, cached false
+	// connect: [errno(1)], 7-7 instructions, cached false
+}
+
+// Validation names the syscall, the rule and the field.
+func ExamplePolicy_Compile_error() {
+	p := seccomp.Policy{Arch: seccomp.ArchRISCV64}
+	p.Add("openat", seccomp.Rule{Action: seccomp.Allow, Conds: []seccomp.Cond{
+		{Arg: 2, Op: seccomp.OpEqual, Value: 1 << 32, Width: 32},
+	}})
+	_, err := p.Compile()
+	fmt.Println(err)
+	// Output:
+	// seccomp: syscall "openat" (56) rule 0: cond 0: arg 2: value 0x100000000 does not fit the 32-bit width
+}
