@@ -58,7 +58,9 @@ var kinds = [numKinds]struct {
 }
 
 // Errno returns the action that fails the system call with errno, which must
-// be at most MaxErrno.
+// be at most MaxErrno. It is a Linux errno number, the same on every
+// supported arch; syscall's constants have those values only when built for
+// Linux.
 func Errno(errno syscall.Errno) Action { return withData(kindErrno, uint64(errno)) }
 
 // Trap returns the action that sends SIGSYS with data (at most 0xFFFF) in

@@ -257,6 +257,10 @@ func jumpAbs(op uint16, a, src absValue) (taken, decided bool) {
 // arch known, understanding nothing but loads of those two words, jeq, jge,
 // jgt and jset against constants, ja, and #k, and ret #k; anything else on
 // the path, or a return other than allow, means no.
+//
+// It judges the program alone: since Linux 6.14 the kernel also lets the
+// x86_64 uretprobe (and later uprobe) system calls through without asking
+// any filter.
 func (p Program) KernelCaches(nr uint32) bool {
 	var a uint32
 	prog := p.Instructions

@@ -79,6 +79,7 @@ func (b *builder) emitEqualityRun(rules []Rule, fail target) {
 		return
 	}
 	slices.Sort(values)
+	values = slices.Compact(values) // segments must start in order
 	segs := make(segmentList, 0, 2*len(values)+1)
 	segs.add(0, fail)
 	for _, v := range values {

@@ -34,6 +34,7 @@ func (pl *plan) emitBitmap(b *builder) {
 		}
 	}
 	if len(used) > 0 {
+		b.load(offNr) // held since the frame: free
 		b.alu(opAndK, 31)
 		b.emit(insn{op: opTax})
 		b.load(offNr)

@@ -198,7 +198,7 @@ func (b *builder) resolve() ([]bpf.RawInstruction, error) {
 		if at < 0 && b.labelAcc[l] != accNone {
 			return nil, fmt.Errorf("seccomp: internal error: label %d used but not bound", l)
 		}
-		if int(at) >= len(b.insns) {
+		if int(at) >= len(b.insns) && b.labelAcc[l] != accNone {
 			return nil, fmt.Errorf("seccomp: internal error: label %d bound past the last instruction", l)
 		}
 	}
@@ -262,13 +262,16 @@ func (b *builder) resolve() ([]bpf.RawInstruction, error) {
 			}
 			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labelAt[in.jt.v]] - 1)})
 		case opJeqK, opJgtK, opJgeK, opJsetK:
-			et, ef := where(i, in.jt), where(i, in.jf)
-			// At most two stand-ins go in between, hence the margin.
-			far := func(e int32) bool { return e < 0 || int32(len(rev))+2-e-1 > maxJump }
-			if far(ef) {
+			// far reports whether target e is out of this jump's reach
+			// once k more stand-ins lie between them. Stand-ins are
+			// placed jf's first, so that jt's sits right after the jump.
+			far := func(e, k int32) bool { return e < 0 || int32(len(rev))+k-e-1 > maxJump }
+			ef := where(i, in.jf)
+			if far(ef, 0) || far(where(i, in.jt), 0) && far(ef, 1) {
 				ef = standIn(in.jf)
 			}
-			if far(et) {
+			et := where(i, in.jt) // jf's stand-in may be the return jt wants
+			if far(et, 0) {
 				et = standIn(in.jt)
 			}
 			self := int32(len(rev))

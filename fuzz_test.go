@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"encoding/binary"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -53,13 +54,16 @@ func (r *fuzzReader) action() Action {
 	}
 }
 
-// decodePolicy turns fuzz input into a policy: an arch, actions, then
-// syscalls with up to four rules of up to three conditions each.
+// decodePolicy turns fuzz input into a valid policy: an arch, actions,
+// then syscalls with up to four rules of up to three conditions each. A
+// rule after an unconditional one for the same number takes its action, so
+// that the policy never contradicts itself.
 func decodePolicy(data []byte) *Policy {
 	r := &fuzzReader{data}
 	flags := r.byte()
 	p := &Policy{Arch: Arches[int(flags)%len(Arches)], UnknownENOSYS: flags&4 != 0}
 	p.Default, p.BadArch = r.action(), r.action()
+	closed := make(map[int]Action) // numbers with an unconditional rule
 	for n := r.byte() % 24; n > 0 && len(r.b) > 0; n-- {
 		nr := int(binary.LittleEndian.Uint16([]byte{r.byte(), r.byte()}))
 		if nr > 1100 {
@@ -80,6 +84,11 @@ func decodePolicy(data []byte) *Policy {
 					c.Mask &= 0xffffffff
 				}
 				rule.Conds = append(rule.Conds, c)
+			}
+			if a, ok := closed[nr]; ok {
+				rule.Action = a
+			} else if len(rule.Conds) == 0 {
+				closed[nr] = rule.Action
 			}
 			rules = append(rules, rule)
 		}
@@ -108,10 +117,10 @@ func FuzzCompile(f *testing.F) {
 		p := decodePolicy(data)
 		for _, layout := range layouts {
 			if _, err := p.CompileLayout(layout); err != nil {
-				// Random rules contradict each other; that is an error
-				// with a message, never a program.
-				if err.Error() == "" {
-					t.Fatal("empty error")
+				// The policy is valid: the only error it may get is
+				// being too big for the kernel.
+				if !strings.Contains(err.Error(), "over the kernel's limit of 4096") {
+					t.Fatalf("%s layout: %v", layout, err)
 				}
 				return
 			}

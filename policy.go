@@ -108,7 +108,9 @@ type Rule struct {
 
 // Syscall holds the rules of one system call, named by Name, or by Nr when
 // Name is empty. Its rules are tried in order and the first that holds
-// decides; when none does, the policy's default action decides.
+// decides; when none does, the policy's default action decides. Several
+// entries for one system call are joined in order, and errors number the
+// rules of the joined list.
 type Syscall struct {
 	Name  string
 	Nr    int
@@ -126,7 +128,9 @@ type Policy struct {
 	// Default decides a system call that no rule decides.
 	Default Action
 	// BadArch decides a system call made with another arch's calling
-	// convention (and, on x86_64, an x32 one). The zero value is KillProcess.
+	// convention and, on x86_64, one whose number is 0x40000000 or more
+	// (the x32 ABI's, and beyond) other than -1, as libseccomp decides it.
+	// The zero value is KillProcess.
 	BadArch Action
 	// Syscalls holds the rules. Several entries for one system call are
 	// joined in order.
@@ -158,7 +162,7 @@ func (p *Policy) Allow(names ...string) {
 }
 
 // enosys is the action UnknownENOSYS gives, ERRNO(ENOSYS): 38 on every
-// supported arch.
+// supported arch, whatever the host's syscall.ENOSYS.
 const enosys = Action(kindErrno)<<32 | 38
 
 // plan is a validated policy reduced to what a layout needs: per system
