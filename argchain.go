@@ -88,7 +88,7 @@ func (b *builder) emitEqualityRun(rules []Rule, fail target) {
 			segs.add(uint64(v)+1, fail)
 		}
 	}
-	b.emitSearch(segs)
+	b.emitSearch(segs, false)
 }
 
 // emitCond emits a test of one condition that continues at the next

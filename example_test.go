@@ -36,10 +36,10 @@ func Example() {
 	//  4: jeq #4294967295, 15, 5
 	//  5: ret #0x80000000                      ; kill-process
 	//  6: jge #42, 11, 7                       ; connect
-	//  7: jge #3, 9, 8                         ; close
-	//  8: jge #2, 15, 18                       ; open
-	//  9: jge #4, 10, 18                       ; stat
-	// 10: jge #41, 16, 15                      ; socket
+	//  7: jge #41, 16, 8                       ; socket
+	//  8: jge #3, 10, 9                        ; close
+	//  9: jge #2, 15, 18                       ; open
+	// 10: jge #4, 15, 18                       ; stat
 	// 11: jge #232, 13, 12                     ; epoll_wait
 	// 12: jge #231, 18, 15                     ; exit_group
 	// 13: jeq #435, 14, 15                     ; clone3
@@ -79,8 +79,8 @@ func ExamplePolicy_denylist() {
 	}
 	// Output:
 	// read: [allow], 7-7 instructions, cached true
-	// socket: [errno(97) allow], 9-10 instructions, cached false
-	// connect: [errno(1)], 7-7 instructions, cached false
+	// socket: [errno(97) allow], 8-9 instructions, cached false
+	// connect: [errno(1)], 8-8 instructions, cached false
 }
 
 // Validation names the syscall, the rule and the field.

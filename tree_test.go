@@ -186,7 +186,8 @@ func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
 	}
 }
 
-// The tree is balanced: a lookup costs about log2 of the segments.
+// The tree is balanced: a lookup costs about log2 of the runs of equal
+// outcome, one more at most where weighting lifts rule chains.
 func TestTreeIsBalanced(t *testing.T) {
 	for _, arch := range Arches {
 		p := dockerLikePolicy(arch)
@@ -211,7 +212,7 @@ func TestTreeIsBalanced(t *testing.T) {
 		for _, nr := range unconditionalAllows(p, arch) {
 			an, err := prog.Analyze(nr)
 			require.NoError(t, err)
-			assert.LessOrEqual(t, an.MaxExecuted, frame+depth+1, "%s nr %d, %d runs", arch, nr, segs)
+			assert.LessOrEqual(t, an.MaxExecuted, frame+depth+1+1, "%s nr %d, %d runs", arch, nr, segs)
 		}
 	}
 }
