@@ -1,7 +1,6 @@
 package seccomp
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -207,10 +206,11 @@ func (p *Policy) plan() (*plan, error) {
 	}
 	pl := &plan{arch: arch, info: info, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
 
-	// Sort the entries by number, keeping the order of those for one
-	// number, and join those.
-	calls := make([]callPlan, 0, len(p.Syscalls))
-	for _, sc := range p.Syscalls {
+	// Resolve the entries, then sort them by number, keeping the order of
+	// those for one number (one uint64 key each sorts far faster than the
+	// entries themselves), and join those.
+	order := make([]uint64, len(p.Syscalls))
+	for i, sc := range p.Syscalls {
 		nr, name, err := resolveSyscall(arch, info, sc)
 		if err != nil {
 			return nil, err
@@ -218,21 +218,26 @@ func (p *Policy) plan() (*plan, error) {
 		if len(sc.Rules) == 0 {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		calls = append(calls, callPlan{nr: uint32(nr), name: name, rules: sc.Rules})
+		order[i] = uint64(nr)<<32 | uint64(i)
 		if p.UnknownENOSYS {
 			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
 		}
 	}
-	slices.SortStableFunc(calls, func(a, b callPlan) int { return cmp.Compare(a.nr, b.nr) })
-	joined := calls[:0]
-	for _, c := range calls {
-		if n := len(joined); n > 0 && joined[n-1].nr == c.nr {
+	slices.Sort(order)
+	joined := make([]callPlan, 0, len(order))
+	for _, o := range order {
+		nr, sc := uint32(o>>32), p.Syscalls[uint32(o)]
+		if n := len(joined); n > 0 && joined[n-1].nr == nr {
 			// Clip, so that appending copies rather than writing into
 			// the caller's array.
-			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), c.rules...)
+			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), sc.Rules...)
 			continue
 		}
-		joined = append(joined, c)
+		name := sc.Name
+		if name == "" {
+			name, _ = arch.SyscallName(int(nr))
+		}
+		joined = append(joined, callPlan{nr: nr, name: name, rules: sc.Rules})
 	}
 
 	// Reduce each one's rules, leaving out those the default decides.
