@@ -7,7 +7,7 @@ const bitmapWords = 15
 // emitBitmap emits the bitmap layout after the frame:
 //
 //	overrides     jeq #nr, ret ACTION            (constant outcomes other than allow)
-//	bitmap        X = nr & 31; A = nr >> 5; find word A;
+//	bitmap        X = nr & 31; A = nr >> 5; search for word A;
 //	              A = word >> X; jset #1 -> ret ALLOW
 //	linear        ld [0]; jeq #nr -> that call's rule chain; ...
 //	              allows beyond the bitmap; unlisted numbers
@@ -27,10 +27,10 @@ func (pl *plan) emitBitmap(b *builder) {
 	}
 
 	linear := b.newLabel()
-	var used []int
+	var used []uint32
 	for w, bits := range words {
 		if bits != 0 {
-			used = append(used, w)
+			used = append(used, uint32(w))
 		}
 	}
 	if len(used) > 0 {
@@ -39,7 +39,22 @@ func (pl *plan) emitBitmap(b *builder) {
 		b.emit(insn{op: opTax})
 		b.load(offNr)
 		b.alu(opRshK, 5)
-		pl.emitWordSearch(b, words[:], used, 0, 1<<27, linear)
+		// Search the word index; each word in use leads to its test.
+		tests := make([]label, len(used))
+		segs := make(segmentList, 0, 2*len(used)+1)
+		segs.add(0, to(linear))
+		for i, w := range used {
+			tests[i] = b.newLabel()
+			segs.add(uint64(w), to(tests[i]))
+			segs.add(uint64(w)+1, to(linear))
+		}
+		b.emitSearch(segs, false)
+		for i, w := range used {
+			b.bind(tests[i])
+			b.alu(opLdImm, words[w])
+			b.alu(opRshX, 0)
+			b.jump(opJsetK, 1, toAction(Allow), to(linear))
+		}
 	}
 
 	b.bind(linear)
@@ -63,27 +78,4 @@ func (pl *plan) emitBitmap(b *builder) {
 			b.emitRules(c.rules, pl.def)
 		}
 	}
-}
-
-// emitWordSearch finds the word whose index is in the accumulator among
-// used[...], by binary search, knowing the index is in [lo, hi). The found
-// word is shifted by X and its bit 0 decides; anything else goes to miss.
-func (pl *plan) emitWordSearch(b *builder, words []uint32, used []int, lo, hi uint32, miss label) {
-	if len(used) == 1 {
-		w := uint32(used[0])
-		if lo != w || hi != w+1 {
-			b.jump(opJeqK, w, next, to(miss))
-		}
-		b.alu(opLdImm, words[w])
-		b.alu(opRshX, 0)
-		b.jump(opJsetK, 1, toAction(Allow), to(miss))
-		return
-	}
-	mid := len(used) / 2
-	right := b.newLabel()
-	pivot := uint32(used[mid])
-	b.jump(opJgeK, pivot, to(right), next)
-	pl.emitWordSearch(b, words, used[:mid], lo, pivot, miss)
-	b.bind(right)
-	pl.emitWordSearch(b, words, used[mid:], pivot, hi, miss)
 }

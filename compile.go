@@ -80,8 +80,9 @@ func (pl *plan) emitFrame(b *builder) {
 	b.jump(opJeqK, uint32(pl.arch), next, toAction(pl.badArch))
 	b.load(offNr)
 	if pl.arch == ArchX86_64 {
-		// x32 numbers have bit 30 set; -1 (a call a tracer skipped) is not
-		// one of them.
+		// Numbers from 0x40000000 up are x32's (bit 30) or no system call
+		// at all, as libseccomp judges them; -1 (a call a tracer skipped)
+		// is neither.
 		notX32 := b.newLabel()
 		b.jump(opJgeK, x32SyscallBit, next, to(notX32))
 		b.jump(opJeqK, 0xFFFFFFFF, toAction(pl.def), toAction(pl.badArch))
@@ -89,9 +90,8 @@ func (pl *plan) emitFrame(b *builder) {
 	}
 }
 
-// unlisted returns the outcome of a number the policy does not decide on,
-// given the number in the accumulator. With UnknownENOSYS it tests for
-// numbers above the highest named one.
+// emitUnlisted decides a number the policy does not name. With
+// UnknownENOSYS it tests for numbers above the highest named one.
 func (pl *plan) emitUnlisted(b *builder) {
 	if pl.enosysAbove >= 0 {
 		b.load(offNr)
