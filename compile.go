@@ -15,9 +15,9 @@ const (
 	// unconditionally is one the kernel (5.11 and later) caches, so that
 	// it skips the filter altogether.
 	LayoutTree Layout = iota
-	// LayoutBitmap tests unconditional allows in a 15-word bitmap: the
-	// smallest program, with a short constant path, but one the kernel
-	// cannot cache.
+	// LayoutBitmap tests unconditional allows in a 15-word bitmap: a
+	// small program with a short constant path, but the shift on that
+	// path is beyond the kernel's cache, so every allow runs the filter.
 	LayoutBitmap
 )
 

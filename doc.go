@@ -12,7 +12,8 @@
 // Compile turns a policy into a Program, with one of two layouts:
 // LayoutTree (the default) dispatches with a binary search that the
 // kernel's syscall cache understands, so that unconditionally allowed calls
-// skip the filter altogether; LayoutBitmap is smaller but never cached.
+// skip the filter altogether; LayoutBitmap tests allows in a bitmap, with a
+// shift the kernel's cache cannot follow.
 // Every layout decides every call the same way, and the package's tests
 // prove it against a direct evaluation of the policy on x86_64, aarch64 and
 // riscv64.
