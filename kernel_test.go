@@ -219,10 +219,17 @@ type liveRun struct {
 // runLiveChild runs scenario in a child process and collects its report.
 func runLiveChild(t testing.TB, scenario string) liveRun {
 	t.Helper()
+	return runTestChild(t, "TestLiveChild", liveScenarioEnv+"="+scenario)
+}
+
+// runTestChild runs the test binary's test named test in a child process,
+// with env added to the environment, and collects its report.
+func runTestChild(t testing.TB, test, env string) liveRun {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestLiveChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), liveScenarioEnv+"="+scenario,
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env,
 		// Under -race, a child would otherwise sleep a second as it exits.
 		"GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
 	cmd.Dir = t.TempDir()
@@ -230,11 +237,11 @@ func runLiveChild(t testing.TB, scenario string) liveRun {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("child %s timed out\nstdout:\n%s\nstderr:\n%s", scenario, stdout.String(), stderr.String())
+		t.Fatalf("child %s timed out\nstdout:\n%s\nstderr:\n%s", env, stdout.String(), stderr.String())
 	}
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
-		t.Fatalf("child %s: %v", scenario, err)
+		t.Fatalf("child %s: %v", env, err)
 	}
 	run := liveRun{state: cmd.ProcessState, output: "stdout:\n" + stdout.String() + "stderr:\n" + stderr.String()}
 	sc := bufio.NewScanner(&stdout)
@@ -245,7 +252,7 @@ func runLiveChild(t testing.TB, scenario string) liveRun {
 		}
 		var ev liveEvent
 		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			t.Fatalf("child %s: bad report %q: %v", scenario, line, err)
+			t.Fatalf("child %s: bad report %q: %v", env, line, err)
 		}
 		run.events = append(run.events, ev)
 	}

@@ -1,11 +1,13 @@
 package seccomp
 
 import (
+	"fmt"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/bpf"
 )
 
 func TestPolicyValidation(t *testing.T) {
@@ -231,4 +233,13 @@ func TestCondString(t *testing.T) {
 	} {
 		assert.Equal(t, want, c.String())
 	}
+}
+
+func TestDisassembleLen(t *testing.T) {
+	prog := Program{Arch: ArchX86_64, Instructions: []bpf.RawInstruction{{Op: 0x80}, {Op: 0x81}, {Op: opRetK, K: Allow.Ret()}}}
+	line := func(text, comment string) string { return fmt.Sprintf("%-40s ; %s\n", text, comment) }
+	want := line("0: ld len", "64, the size of seccomp_data") +
+		line("1: ldx len", "64, the size of seccomp_data") +
+		line("2: ret #0x7fff0000", "allow")
+	assert.Equal(t, want, prog.Disassemble())
 }

@@ -79,6 +79,9 @@ func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState) (tex
 		return fmt.Sprintf("ret #%#x", ri.K), comment
 	case opJa:
 		return fmt.Sprintf("ja %d", i+1+int(ri.K)), ""
+	case 0x80, 0x81: // x/net/bpf reads both as "ld #len"
+		reg := map[uint16]string{0x80: "ld", 0x81: "ldx"}[ri.Op]
+		return reg + " len", "64, the size of seccomp_data"
 	case opJeqK, opJgtK, opJgeK, opJsetK:
 		name := map[uint16]string{opJeqK: "jeq", opJgtK: "jgt", opJgeK: "jge", opJsetK: "jset"}[ri.Op]
 		text := fmt.Sprintf("%s #%#x, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf))
