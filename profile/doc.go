@@ -21,7 +21,10 @@
 //     the tracer. errnoRet on another action is an error, as the runtime
 //     spec requires, and so is an errno above seccomp.MaxErrno.
 //   - Comparisons are 64-bit, on args 0 to 5. SCMP_CMP_MASKED_EQ takes the
-//     mask in value and the datum in valueTwo: arg & value == valueTwo.
+//     mask in value and the datum in valueTwo, and masks the datum too, as
+//     libseccomp does: arg & value == valueTwo & value. With mask 0 it
+//     holds for every argument, so libseccomp drops it, and a rule left
+//     with no condition is unconditional.
 //   - The args of an entry must all hold (AND) when each is on its own
 //     index. If two args share an index, runc gives up on AND and makes
 //     every arg of the entry a rule of its own (OR): args [a0 >= 1,
@@ -33,12 +36,16 @@
 //     such rule, wherever its conditional rules stand; libseccomp keeps
 //     that one and drops the others, and so does the importer, with a note.
 //     Conditional rules are otherwise tried in profile order, and the first
-//     that holds decides. (libseccomp orders overlapping conditional rules
-//     with different actions its own way, or refuses them.)
+//     that holds decides. libseccomp orders a syscall's rules its own way
+//     (by argument index, then operator), so where two conditional rules
+//     with different actions may both hold, runc's filter may decide
+//     otherwise: a note names them.
 //   - A name the target arch does not have is skipped with a note, as runc
 //     skips it.
+//   - SCMP_ACT_NOTIFY cannot be the default action (runc refuses it too).
 //   - Unless Options.NoENOSYS is set, a profile whose default action is
-//     not allow, log or trace gets runc's ENOSYS patch: system call numbers
+//     not allow, log or trace, and whose highest system call number is not
+//     0, gets runc's ENOSYS patch: system call numbers
 //     above the highest one the profile names for the target (entries that
 //     runc drops included) fail with ENOSYS (seccomp.Policy.UnknownENOSYS),
 //     so that a libc probing a newer call falls back to an older one.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -103,7 +104,9 @@ func (e *typeError) Error() string {
 	if e.err.Field == "" {
 		return fmt.Sprintf("JSON %s where %s belongs", e.err.Value, jsonKind(e.err.Type))
 	}
-	return fmt.Sprintf("%s: JSON %s where %s belongs", e.err.Field, e.err.Value, jsonKind(e.err.Type))
+	// The path names Go's embedded structs; a JSON reader knows none.
+	field := strings.NewReplacer("LinuxSyscall.", "", "LinuxSeccomp.", "").Replace(e.err.Field)
+	return fmt.Sprintf("%s: JSON %s where %s belongs", field, e.err.Value, jsonKind(e.err.Type))
 }
 
 func (e *typeError) Unwrap() error { return e.err }

@@ -130,6 +130,10 @@ func (r *resolver) resolve(p *mobyseccomp.Seccomp) (*seccomp.Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("defaultAction: %w", err)
 	}
+	if def == seccomp.Notify {
+		// Every call, the supervisor's own included, would wait on it.
+		return nil, fmt.Errorf("defaultAction: %s cannot be the default (runc refuses it)", p.DefaultAction)
+	}
 	if err := r.resolveArches(p); err != nil {
 		return nil, err
 	}
@@ -187,9 +191,11 @@ func (r *resolver) resolve(p *mobyseccomp.Seccomp) (*seccomp.Policy, error) {
 			pol.Add(c.name, seccomp.Rule{Action: *c.uncond})
 			continue
 		}
+		r.noteOverlaps(c)
 		pol.Add(c.name, c.rules...)
 	}
-	if r.enosys && !permissive(def) && maxNr >= 0 {
+	// runc adds its stub only when the largest number is not 0.
+	if r.enosys && !permissive(def) && maxNr > 0 {
 		pol.UnknownENOSYS = true
 		if _, named := calls[maxNr]; !named {
 			// The highest name has only rules that runc drops, yet it
@@ -226,6 +232,37 @@ func (r *resolver) add(c *call, e entry) {
 		c.rules = append(c.rules, seccomp.Rule{Action: e.action, Conds: conds})
 		c.ruleFrom = append(c.ruleFrom, e.label)
 	}
+}
+
+// noteOverlaps notes conditional rules of one call that may both hold and
+// decide differently. The policy tries them in profile order; libseccomp
+// orders a syscall's rules its own way (by argument index, then operator),
+// so for an argument vector both hold for, runc's filter may decide
+// otherwise.
+func (r *resolver) noteOverlaps(c *call) {
+	for i, a := range c.rules {
+		for j := i + 1; j < len(c.rules); j++ {
+			if b := c.rules[j]; a.Action != b.Action && !disjoint(a.Conds, b.Conds) {
+				r.notef("%s and %s: %q rules (%s, %s) may both hold: tried in profile order, where libseccomp may order them otherwise",
+					c.ruleFrom[i], c.ruleFrom[j], c.name, a.Action, b.Action)
+				return
+			}
+		}
+	}
+}
+
+// disjoint reports whether two lists of conditions can never both hold,
+// by the simplest proof: one argument compared for equality with two
+// different values.
+func disjoint(a, b []seccomp.Cond) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Op == seccomp.OpEqual && y.Op == seccomp.OpEqual && x.Arg == y.Arg && x.Value != y.Value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // permissive reports whether runc leaves out its ENOSYS patch for a default
@@ -291,14 +328,22 @@ func (r *resolver) entry(i int, sc *mobyseccomp.Syscall) (entry, error) {
 			e.split = true
 		}
 	}
+	// A condition that always holds is no condition: libseccomp drops it,
+	// and a rule left with none is unconditional.
 	switch {
 	case len(conds) == 0:
 	case e.split:
+		if slices.ContainsFunc(conds, alwaysHolds) {
+			break // one of the ORed rules always holds
+		}
 		for _, c := range conds {
 			e.rules = append(e.rules, []seccomp.Cond{c})
 		}
 	default:
-		e.rules = [][]seccomp.Cond{conds}
+		kept := slices.DeleteFunc(conds, alwaysHolds)
+		if len(kept) > 0 {
+			e.rules = [][]seccomp.Cond{kept}
+		}
 	}
 
 	inc, err := r.matches(sc.Includes)
@@ -470,9 +515,16 @@ func cond(a specs.LinuxSeccompArg) (seccomp.Cond, error) {
 	}
 	c := seccomp.Cond{Arg: int(a.Index), Op: op, Value: a.Value, Width: 64}
 	if op == seccomp.OpMaskedEqual {
-		c.Mask, c.Value = a.Value, a.ValueTwo
+		// libseccomp masks the datum too: arg & value == valueTwo & value.
+		c.Mask, c.Value = a.Value, a.ValueTwo&a.Value
 	}
 	return c, nil
+}
+
+// alwaysHolds reports whether libseccomp drops the condition as one that
+// holds for every argument: a masked-equal with mask 0.
+func alwaysHolds(c seccomp.Cond) bool {
+	return c.Op == seccomp.OpMaskedEqual && c.Mask == 0
 }
 
 func quoteList(names []string) string {

@@ -61,6 +61,13 @@ func seccompc(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	if h, ok := errors.AsType[helpRequested](err); ok {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintf(stdout, "\nflags of %s:\n", h.fs.Name())
+		h.fs.SetOutput(stdout)
+		h.fs.PrintDefaults()
+		return 0
+	}
 	fmt.Fprintf(stderr, "seccompc: %s\n", oneLine(err.Error()))
 	if errors.As(err, new(badInput)) {
 		return exitBadInput
@@ -168,6 +175,12 @@ func parseCaps(s string) ([]string, error) {
 	return caps, nil
 }
 
+// helpRequested is what parse returns for -h: not an error, but a request
+// for the command's flags.
+type helpRequested struct{ fs *flag.FlagSet }
+
+func (h helpRequested) Error() string { return "help requested" }
+
 // newFlags returns a flag set that reports errors instead of printing
 // them.
 func newFlags(name string) *flag.FlagSet {
@@ -179,7 +192,9 @@ func newFlags(name string) *flag.FlagSet {
 // parse parses args into fs; with positional, the arguments after the
 // flags are returned, else they are an error.
 func parse(fs *flag.FlagSet, args []string, positional bool) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil, helpRequested{fs}
+	} else if err != nil {
 		return nil, badInputf("%s: %w", fs.Name(), err)
 	}
 	if !positional && fs.NArg() != 0 {
@@ -195,7 +210,7 @@ func output(path string, stdout io.Writer) (w io.Writer, close func() error, err
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, nil, badInput{err}
+		return nil, nil, fmt.Errorf("-o: %w", err) // a failure to write: status 1
 	}
 	return f, f.Close, nil
 }

@@ -204,6 +204,21 @@ func TestHelp(t *testing.T) {
 	status, stdout, _ := cli("help")
 	assert.Equal(t, 0, status)
 	assert.Contains(t, stdout, "seccompc compile -profile PATH|docker")
+
+	for _, cmd := range []string{"compile", "stats", "run"} {
+		status, stdout, stderr := cli(cmd, "-h")
+		assert.Equal(t, 0, status, cmd)
+		assert.Empty(t, stderr, cmd)
+		assert.Contains(t, stdout, "flags of "+cmd+":")
+		assert.Contains(t, stdout, "-profile PATH")
+	}
+}
+
+// A failure to write is no fault of the input: status 1, not 2.
+func TestWriteFailure(t *testing.T) {
+	status, _, stderr := cli("stats", "-profile", "docker", "-o", filepath.Join(t.TempDir(), "no", "such", "dir"))
+	assert.Equal(t, exitFailure, status)
+	assert.Contains(t, stderr, "seccompc: -o: open ")
 }
 
 func skipUnlessNative(t *testing.T) {
