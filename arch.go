@@ -25,8 +25,8 @@ const (
 // Arches lists the supported architectures.
 var Arches = []Arch{ArchX86_64, ArchAArch64, ArchRISCV64}
 
-// x32SyscallBit is __X32_SYSCALL_BIT: on x86_64, syscall numbers at or above
-// it belong to the x32 ABI.
+// x32SyscallBit is __X32_SYSCALL_BIT: on x86_64, syscall numbers with it
+// set belong to the x32 ABI.
 const x32SyscallBit = 0x40000000
 
 // MaxSyscall bounds the syscall numbers a policy may name: numbers are

@@ -80,11 +80,10 @@ func (pl *plan) emitFrame(b *builder) {
 	b.jump(opJeqK, uint32(pl.arch), next, toAction(pl.badArch))
 	b.load(offNr)
 	if pl.arch == ArchX86_64 {
-		// Numbers from 0x40000000 up are x32's (bit 30) or no system call
-		// at all, as libseccomp judges them; -1 (a call a tracer skipped)
-		// is neither.
+		// Numbers with bit 30 set are x32's, as the kernel and runc tell
+		// them apart; -1 (a call a tracer skipped) is not one.
 		notX32 := b.newLabel()
-		b.jump(opJgeK, x32SyscallBit, next, to(notX32))
+		b.jump(opJsetK, x32SyscallBit, next, to(notX32))
 		b.jump(opJeqK, 0xFFFFFFFF, toAction(pl.def), toAction(pl.badArch))
 		b.bind(notX32)
 	}

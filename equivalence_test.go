@@ -27,7 +27,7 @@ func referenceVerdict(p *Policy, d seccompData) uint32 {
 	if d.Arch != uint32(arch) {
 		return p.BadArch.Ret()
 	}
-	if arch == ArchX86_64 && d.Nr >= 0x40000000 && d.Nr != math.MaxUint32 {
+	if arch == ArchX86_64 && d.Nr&0x40000000 != 0 && d.Nr != math.MaxUint32 {
 		return p.BadArch.Ret() // x32
 	}
 	maxNamed := int64(-1)

@@ -32,7 +32,7 @@ func Example() {
 	//  0: ld [4]                               ; arch
 	//  1: jeq #0xc000003e, 2, 5                ; x86_64
 	//  2: ld [0]                               ; nr
-	//  3: jge #1073741824, 4, 6
+	//  3: jset #0x40000000, 4, 6
 	//  4: jeq #4294967295, 15, 5
 	//  5: ret #0x80000000                      ; kill-process
 	//  6: jge #42, 11, 7                       ; connect

@@ -127,8 +127,8 @@ type Policy struct {
 	// Default decides a system call that no rule decides.
 	Default Action
 	// BadArch decides a system call made with another arch's calling
-	// convention and, on x86_64, one whose number is 0x40000000 or more
-	// (the x32 ABI's, and beyond) other than -1, as libseccomp decides it.
+	// convention and, on x86_64, one whose number has bit 30 set (the x32
+	// ABI's, __X32_SYSCALL_BIT) other than -1.
 	// The zero value is KillProcess.
 	BadArch Action
 	// Syscalls holds the rules. Several entries for one system call are

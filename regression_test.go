@@ -196,8 +196,12 @@ func TestX32Numbers(t *testing.T) {
 			p := &Policy{Arch: ArchX86_64, Default: Allow, BadArch: Errno(syscall.EXDEV), UnknownENOSYS: true}
 			p.Add("read", Rule{Action: Allow})
 			p.Add("write", Rule{Action: Errno(syscall.EPERM)})
-			for _, nr := range []uint32{0x40000000, 0x40000001, 0x40000000 | 59, 0x40000000 + 547, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFE} {
+			for _, nr := range []uint32{0x40000000, 0x40000001, 0x40000000 | 59, 0x40000000 + 547, 0x7FFFFFFF, 0xC0000000, 0xFFFFFFFE} {
 				assert.Equal(t, Errno(syscall.EXDEV).Ret(), verdict(t, p, layout, seccompData{Nr: nr, Arch: uint32(ArchX86_64)}), "nr %#x", nr)
+			}
+			// Bit 30 clear: no x32 call, just a number no table has.
+			for _, nr := range []uint32{0x80000000, 0xBFFFFFFF} {
+				assert.Equal(t, enosys.Ret(), verdict(t, p, layout, seccompData{Nr: nr, Arch: uint32(ArchX86_64)}), "nr %#x", nr)
 			}
 			assert.Equal(t, enosys.Ret(), verdict(t, p, layout, seccompData{Nr: 0x3FFFFFFF, Arch: uint32(ArchX86_64)}))
 		})

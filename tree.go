@@ -29,14 +29,11 @@ func (s *segmentList) add(start uint64, t target) {
 
 // segments splits the numbers left after the frame into runs of equal
 // outcome: a return, or the chain of a syscall with conditions (chains
-// holds their labels, in order). On x86_64 the frame has sent every number
-// from 0x40000000 up elsewhere, so the line ends there.
+// holds their labels, in order). On x86_64 the frame has sent the numbers
+// with bit 30 set elsewhere, which leaves runs no number reaches: harmless.
 func (pl *plan) segments(chains []label) segmentList {
 	segs := make(segmentList, 0, 2*len(pl.calls)+3)
-	end := uint64(1) << 32
-	if pl.arch == ArchX86_64 {
-		end = x32SyscallBit
-	}
+	const end = uint64(1) << 32
 	// unlisted adds the numbers in [from, to) that the policy does not name.
 	unlisted := func(from, to uint64) {
 		for from < to {
