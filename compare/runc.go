@@ -1,0 +1,668 @@
+package main
+
+// Checks the profile importer against the filter runc really loads: a child
+// (./runcload, built with -tags seccomp) asks moby's profiles module for the
+// OCI object Docker hands to runc for Docker's default profile and a
+// capability set, loads it with runc's libcontainer/seccomp (libseccomp plus
+// runc's patchbpf ENOSYS stub), and stops; we attach with ptrace and read
+// the filter the kernel holds with PTRACE_SECCOMP_GET_FILTER, then compare
+// its verdicts with our program compiled from our import of the same
+// profile.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/sandboxkit/seccomp"
+	"github.com/sandboxkit/seccomp/profile"
+)
+
+// capSet is one capability set the container keeps.
+type capSet struct {
+	name string
+	caps []string
+}
+
+// dockerRunCaps are the capabilities docker run keeps by default (moby's
+// oci/caps.DefaultCapabilities).
+var dockerRunCaps = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+// keyedCaps returns the capabilities Docker's default profile's includes
+// and excludes name, sorted.
+func keyedCaps() []string {
+	var caps []string
+	for _, sc := range profile.DockerDefault().Syscalls {
+		if sc.Includes != nil {
+			caps = append(caps, sc.Includes.Caps...)
+		}
+		if sc.Excludes != nil {
+			caps = append(caps, sc.Excludes.Caps...)
+		}
+	}
+	slices.Sort(caps)
+	return slices.Compact(caps)
+}
+
+// runcCapSets are the sets checked: none, docker run's default, the pair
+// the brief names, every capability the profile keys on alone, and all of
+// them. short keeps the first three and the last.
+func runcCapSets(short bool) []capSet {
+	keyed := keyedCaps()
+	sets := []capSet{
+		{"none", nil},
+		{"docker-run-default", dockerRunCaps},
+		{"SYS_ADMIN+SYS_PTRACE", []string{"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}},
+	}
+	if !short {
+		for _, c := range keyed {
+			sets = append(sets, capSet{strings.TrimPrefix(c, "CAP_"), []string{c}})
+		}
+	}
+	return append(sets, capSet{"all-keyed", keyed})
+}
+
+// runcLoaded is what the child reports, and the filter read back.
+type runcLoaded struct {
+	OCI        *specs.LinuxSeccomp `json:"oci"`
+	Unknown    []string            `json:"unknown"`
+	Libseccomp string              `json:"libseccomp"`
+	Runc       string              `json:"runc"`
+	prog       seccomp.Program
+}
+
+var runcBuild struct {
+	sync.Mutex
+	bin string
+}
+
+// runcLoader builds ./runcload with -tags seccomp (go's build cache makes
+// it cheap after the first time) into a temporary directory, which
+// cleanupRuncLoader removes.
+func runcLoader() (string, error) {
+	runcBuild.Lock()
+	defer runcBuild.Unlock()
+	if runcBuild.bin != "" {
+		return runcBuild.bin, nil
+	}
+	src, err := runcloadDir()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "runcload")
+	if err != nil {
+		return "", err
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		goTool = "go"
+	}
+	bin := filepath.Join(dir, "runcload")
+	cmd := exec.Command(goTool, "build", "-tags", "seccomp", "-o", bin, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("go build -tags seccomp ./runcload: %w\n%s", err, out)
+	}
+	runcBuild.bin = bin
+	return bin, nil
+}
+
+func cleanupRuncLoader() {
+	runcBuild.Lock()
+	defer runcBuild.Unlock()
+	if runcBuild.bin != "" {
+		os.RemoveAll(filepath.Dir(runcBuild.bin))
+		runcBuild.bin = ""
+	}
+}
+
+// runcloadDir finds the loader's source: ./runcload from the compare
+// module's directory (the working directory of go test and of run.sh), or
+// beside this file.
+func runcloadDir() (string, error) {
+	if _, err := os.Stat(filepath.Join("runcload", "main.go")); err == nil {
+		return "runcload", nil
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		d := filepath.Join(filepath.Dir(file), "runcload")
+		if _, err := os.Stat(filepath.Join(d, "main.go")); err == nil {
+			return d, nil
+		}
+	}
+	return "", errors.New("runcload source not found: run from the compare directory")
+}
+
+// loadRunc runs the loader for caps and reads back the filter its main
+// thread holds.
+func loadRunc(caps []string) (*runcLoaded, error) {
+	bin, err := runcLoader()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-caps", strings.Join(caps, ","))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	fail := func(err error) (*runcLoaded, error) {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("runcload %v: %w; stderr: %s", caps, err, strings.TrimSpace(stderr.String()))
+	}
+	dec := json.NewDecoder(out)
+	var rl runcLoaded
+	if err := dec.Decode(&rl); err != nil {
+		return fail(err)
+	}
+	var loaded struct {
+		TID int `json:"tid"`
+	}
+	if err := dec.Decode(&loaded); err != nil {
+		return fail(err)
+	}
+	if loaded.TID != cmd.Process.Pid {
+		return fail(fmt.Errorf("filter loaded into thread %d, not the main thread", loaded.TID))
+	}
+	if err := waitStopped(loaded.TID); err != nil {
+		return fail(err)
+	}
+	raw, err := dumpFilter(loaded.TID)
+	if err != nil {
+		return fail(err)
+	}
+	rl.prog = seccomp.Program{Arch: seccomp.ArchX86_64, Instructions: raw}
+	return &rl, nil
+}
+
+// waitStopped waits until the thread is in group stop (state T).
+func waitStopped(tid int) error {
+	path := fmt.Sprintf("/proc/%d/task/%d/stat", tid, tid)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		// pid (comm) state ...: comm may hold spaces and parentheses.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'T' {
+			return nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return errors.New("the loader did not stop")
+}
+
+const ptraceSeccompGetFilter = 0x420c
+
+// dumpFilter attaches to the stopped thread and returns the filter it
+// holds, checking that it holds exactly one.
+func dumpFilter(tid int) ([]bpf.RawInstruction, error) {
+	// Every ptrace request must come from the thread that attached.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := unix.PtraceAttach(tid); err != nil {
+		return nil, fmt.Errorf("PTRACE_ATTACH: %w", err)
+	}
+	defer unix.PtraceDetach(tid)
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(tid, &ws, unix.WALL, nil); err != nil {
+		return nil, fmt.Errorf("wait4: %w", err)
+	}
+	if !ws.Stopped() {
+		return nil, fmt.Errorf("wait4: not stopped: %#x", ws)
+	}
+	n, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(tid), 0, 0, 0, 0)
+	if errno != 0 {
+		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %w", errno)
+	}
+	if n == 0 || n > 4096 {
+		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %d instructions", n)
+	}
+	buf := make([]unix.SockFilter, n)
+	m, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(tid), 0, uintptr(unsafe.Pointer(&buf[0])), 0, 0)
+	if errno != 0 {
+		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %w", errno)
+	}
+	if m != n {
+		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %d instructions, then %d", n, m)
+	}
+	// Filter 1 would be an older one: there must be none.
+	if _, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(tid), 1, 0, 0, 0); errno != unix.ENOENT {
+		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER of filter 1: %v, want ENOENT", errno)
+	}
+	raw := make([]bpf.RawInstruction, n)
+	for i, f := range buf {
+		raw[i] = bpf.RawInstruction{Op: f.Code, Jt: f.Jt, Jf: f.Jf, K: f.K}
+	}
+	return raw, nil
+}
+
+// runcDiff is a group of x86_64 inputs on one syscall number where the two
+// programs decide differently.
+type runcDiff struct {
+	nr         uint32
+	runcActs   []seccomp.Action // Analyze: what each can return
+	oursActs   []seccomp.Action
+	n          int       // concrete inputs that differ
+	args       [6]uint64 // the smallest of them
+	runc, ours uint32
+	// why explains the difference by the syscall table of runc's
+	// libseccomp; empty when nothing does.
+	why string
+}
+
+func (d runcDiff) String() string {
+	name, ok := seccomp.ArchX86_64.SyscallName(int(d.nr))
+	if !ok {
+		name = "?"
+	}
+	nr := fmt.Sprint(d.nr)
+	if d.nr > 0xFFFF {
+		nr = fmt.Sprintf("%#x", d.nr)
+	}
+	s := fmt.Sprintf("nr %s (%s): runc can return %v, ours %v", nr, name, d.runcActs, d.oursActs)
+	if d.n > 0 {
+		s += fmt.Sprintf("; %d inputs differ, e.g. args %#x: runc %s, ours %s", d.n, trimArgs(d.args), retString(d.runc), retString(d.ours))
+	}
+	if d.why != "" {
+		s += " — " + d.why
+	}
+	return s
+}
+
+func trimArgs(a [6]uint64) []uint64 {
+	n := 6
+	for n > 1 && a[n-1] == 0 {
+		n--
+	}
+	return a[:n]
+}
+
+// execStats are instructions executed (Analyze's MaxExecuted), median and
+// max, over the syscalls of one class of the x86_64 table.
+type execStats struct{ runc, ours []int }
+
+// runcResult is the comparison for one capability set.
+type runcResult struct {
+	set                capSet
+	runcSize, oursSize int
+	checked            int            // x86_64 inputs compared
+	diffs              []runcDiff     // x86_64 inputs (nr < 0x40000000, or -1)
+	runcBound          int            // the highest number below runc's stub's ENOSYS range
+	oursBound          int            // the same for ours
+	otherABI           map[string]int // "x32 ...: runc X, ours Y" → inputs
+	exec               [numClasses]execStats
+	runcCached         int // of runc's unconditional allows on the table
+	runcAllowed        int
+	oursCached         int // of ours
+	allowed            int
+	ociSame            bool // FromOCI(the object runc got) compiles to the same program as FromDocker
+	notes              []string
+	loaded             *runcLoaded
+}
+
+// compareRunc compares the filter runc loaded for set with our program.
+func compareRunc(set capSet, rl *runcLoaded) (*runcResult, error) {
+	return compareRuncWith(set, rl, nil)
+}
+
+// compareRuncWith is compareRunc with our policy changed by mutate, if not
+// nil, before it is compiled: the tests check that a change is seen.
+func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (*runcResult, error) {
+	opts := profile.Options{Arch: seccomp.ArchX86_64, Caps: set.caps}
+	pol, notes, err := profile.FromDocker(profile.DockerDefault(), opts)
+	if err != nil {
+		return nil, err
+	}
+	if mutate != nil {
+		mutate(pol)
+	}
+	ours, err := pol.Compile()
+	if err != nil {
+		return nil, err
+	}
+	res := &runcResult{set: set, runcSize: len(rl.prog.Instructions), oursSize: len(ours.Instructions),
+		otherABI: map[string]int{}, notes: notes, loaded: rl}
+
+	ociPol, _, err := profile.FromOCI(rl.OCI, opts)
+	if err != nil {
+		return nil, fmt.Errorf("FromOCI: %w", err)
+	}
+	ociProg, err := ociPol.Compile()
+	if err != nil {
+		return nil, err
+	}
+	res.ociSame = slices.Equal(ociProg.Instructions, ours.Instructions)
+
+	// The constants to probe each number with: from our policy's rules,
+	// and from the OCI object's args (mask and datum of masked compares).
+	rules, _, err := syscallRules(pol)
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range rl.OCI.Syscalls {
+		for _, name := range sc.Names {
+			nr, ok := seccomp.ArchX86_64.SyscallNumber(name)
+			if !ok {
+				continue
+			}
+			for _, a := range sc.Args {
+				if a.Index > 5 {
+					continue
+				}
+				rules[nr] = append(rules[nr],
+					seccomp.Rule{Conds: []seccomp.Cond{{Arg: int(a.Index), Op: seccomp.OpEqual, Value: a.Value}}},
+					seccomp.Rule{Conds: []seccomp.Cond{{Arg: int(a.Index), Op: seccomp.OpMaskedEqual, Mask: a.Value, Value: a.ValueTwo & a.Value}}},
+					seccomp.Rule{Conds: []seccomp.Cond{{Arg: int(a.Index), Op: seccomp.OpEqual, Value: a.ValueTwo}}})
+			}
+		}
+	}
+
+	// runc skips the names its libseccomp does not know, and its stub
+	// bounds the numbers by the highest it does know; ours by the highest
+	// of the kernel's table.
+	unknown := map[string]bool{}
+	for _, n := range rl.Unknown {
+		unknown[n] = true
+	}
+	runcBound, oursBound, boundName := -1, -1, ""
+	for _, sc := range rl.OCI.Syscalls {
+		for _, name := range sc.Names {
+			nr, ok := seccomp.ArchX86_64.SyscallNumber(name)
+			if !ok {
+				continue
+			}
+			oursBound = max(oursBound, nr)
+			if !unknown[name] && nr > runcBound {
+				runcBound, boundName = nr, name
+			}
+		}
+	}
+	res.runcBound, res.oursBound = runcBound, oursBound
+	explain := func(nr uint32) string {
+		name, _ := seccomp.ArchX86_64.SyscallName(int(nr))
+		switch {
+		case unknown[name]:
+			return fmt.Sprintf("libseccomp %s does not know %s: runc skips its rule", rl.Libseccomp, name)
+		case nr < 0x40000000 && int(nr) > runcBound && int(nr) <= oursBound:
+			return fmt.Sprintf("above %d (%s), the highest number libseccomp %s knows in the profile: runc's stub returns ENOSYS", runcBound, boundName, rl.Libseccomp)
+		case nr == 0xFFFFFFFF:
+			// DESIGN.md: -1, a call a tracer skipped, gets the default.
+			return "-1: runc's stub counts it above every number (ENOSYS); ours gives it the default, by design"
+		}
+		return ""
+	}
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	generic := [][6]uint64{{}, {^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}}
+	for range 6 {
+		var a [6]uint64
+		for i := range a {
+			a[i] = rng.Uint64()
+		}
+		generic = append(generic, a)
+	}
+	exec := func(prog []bpf.RawInstruction, d seccompData) (uint32, error) {
+		return run(prog, &d)
+	}
+
+	// x86_64: every number below 4096 and a few beyond, and -1.
+	var nrs []uint32
+	for nr := uint32(0); nr < 4096; nr++ {
+		nrs = append(nrs, nr)
+	}
+	nrs = append(nrs, 0x1000, 0xFFFF, 0x10000, 0x3FFFFFFE, 0x3FFFFFFF, 0xFFFFFFFF)
+	for _, nr := range nrs {
+		ar, err := rl.prog.Analyze(nr)
+		if err != nil {
+			return nil, fmt.Errorf("runc: analyze %d: %w", nr, err)
+		}
+		ao, err := ours.Analyze(nr)
+		if err != nil {
+			return nil, fmt.Errorf("ours: analyze %d: %w", nr, err)
+		}
+		d := runcDiff{nr: nr, runcActs: ar.Actions, oursActs: ao.Actions}
+		best := -1
+		vecs := generic
+		if nr < 0x40000000 {
+			vecs = append(slices.Clone(generic), argVectors(rules[int(nr)], rng)...)
+		}
+		for _, args := range vecs {
+			in := seccompData{nr: nr, arch: uint32(seccomp.ArchX86_64), args: args}
+			r1, err := exec(rl.prog.Instructions, in)
+			if err != nil {
+				return nil, fmt.Errorf("runc: %w", err)
+			}
+			r2, err := exec(ours.Instructions, in)
+			if err != nil {
+				return nil, fmt.Errorf("ours: %w", err)
+			}
+			res.checked++
+			if r1 == r2 {
+				continue
+			}
+			d.n++
+			if w := argWeight(args); best < 0 || w < best {
+				best, d.args, d.runc, d.ours = w, args, r1, r2
+			}
+		}
+		if d.n > 0 || !slices.Equal(ar.Actions, ao.Actions) {
+			d.why = explain(nr)
+			res.diffs = append(res.diffs, d)
+		}
+	}
+
+	// Other ABIs: x32 numbers with the x86_64 arch, and other arches.
+	// Runc's filter serves x86 and x32 too (Docker's archMap); ours gives
+	// them the bad-arch action. Tallied, not failures.
+	tally := func(abi string, arch, nr uint32, args [6]uint64) error {
+		in := seccompData{nr: nr, arch: arch, args: args}
+		r1, err := exec(rl.prog.Instructions, in)
+		if err != nil {
+			return fmt.Errorf("runc: %w", err)
+		}
+		r2, err := exec(ours.Instructions, in)
+		if err != nil {
+			return fmt.Errorf("ours: %w", err)
+		}
+		res.otherABI[fmt.Sprintf("%s: runc %s, ours %s", abi, retString(r1), retString(r2))]++
+		return nil
+	}
+	allOnes := [6]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+	var x32 []uint32
+	for i := uint32(0); i < 1024; i++ {
+		x32 = append(x32, 0x40000000+i)
+	}
+	x32 = append(x32, 0x7FFFFFFF, 0x80000000, 0xBFFFFFFF, 0xC0000000, 0xFFFFFFFE)
+	for _, nr := range x32 {
+		abi := "x32 (x86_64 arch, nr 0x40000000..0x400003ff)"
+		if nr >= 0x40000400 {
+			abi = "x86_64 arch, nr 0x7fffffff, 0x80000000, 0xbfffffff, 0xc0000000, 0xfffffffe"
+		}
+		for _, args := range [][6]uint64{{}, allOnes} {
+			if err := tally(abi, uint32(seccomp.ArchX86_64), nr, args); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, a := range []struct {
+		name string
+		arch uint32
+	}{{"i386", 0x40000003}, {"aarch64", uint32(seccomp.ArchAArch64)}, {"arm", 0x40000028}} {
+		for nr := uint32(0); nr < 1024; nr++ {
+			if err := tally(a.name, a.arch, nr, [6]uint64{}); err != nil {
+				return nil, err
+			}
+		}
+		if err := tally(a.name, a.arch, 0xFFFFFFFF, [6]uint64{}); err != nil {
+			return nil, err
+		}
+	}
+
+	// Size and speed over the x86_64 table, classed by our program.
+	class, err := classify(ours)
+	if err != nil {
+		return nil, err
+	}
+	for nr, c := range class {
+		ar, err := rl.prog.Analyze(nr)
+		if err != nil {
+			return nil, err
+		}
+		ao, err := ours.Analyze(nr)
+		if err != nil {
+			return nil, err
+		}
+		if len(ar.Actions) == 1 && ar.Actions[0] == seccomp.Allow {
+			res.runcAllowed++
+			if ar.Cached {
+				res.runcCached++
+			}
+		}
+		res.exec[c].runc = append(res.exec[c].runc, ar.MaxExecuted)
+		res.exec[c].ours = append(res.exec[c].ours, ao.MaxExecuted)
+		if c == allowed {
+			res.allowed++
+			if ao.Cached {
+				res.oursCached++
+			}
+		}
+	}
+	return res, nil
+}
+
+// argWeight orders reproducers: fewer non-zero args first, then smaller.
+func argWeight(a [6]uint64) int {
+	w := 0
+	for i, x := range a {
+		if x != 0 {
+			w += 1 << 20
+			w += i << 8
+			if x > 0xFFFFFFFF {
+				w += 64
+			}
+		}
+	}
+	return w
+}
+
+// unexplained returns the differences on x86_64 that runc's libseccomp's
+// syscall table does not explain.
+func (r *runcResult) unexplained() []runcDiff {
+	var out []runcDiff
+	for _, d := range r.diffs {
+		if d.why == "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// otherABILines returns the tally of other ABIs, sorted.
+func (r *runcResult) otherABILines() []string {
+	var out []string
+	for k, n := range r.otherABI {
+		out = append(out, fmt.Sprintf("%s: %d inputs", k, n))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (r *runcResult) summary() string {
+	names := ""
+	if len(r.set.caps) > 0 {
+		names = " " + strings.Join(r.set.caps, ",")
+	}
+	return fmt.Sprintf("caps %s%s: runc %d insns, ours %d; %d x86_64 inputs, %d numbers decided differently (%d not explained by libseccomp's table); ENOSYS above runc %d, ours %d; executed med/max (our classes) allowed runc %s, ours %s; arg-checked runc %s, ours %s; denied runc %s, ours %s; allows cached runc %d/%d, ours %d/%d; FromOCI(runc's object) same program: %v",
+		r.set.name, names, r.runcSize, r.oursSize, r.checked, len(r.diffs), len(r.unexplained()), r.runcBound, r.oursBound,
+		medMax(r.exec[allowed].runc), medMax(r.exec[allowed].ours),
+		medMax(r.exec[argChecked].runc), medMax(r.exec[argChecked].ours),
+		medMax(r.exec[denied].runc), medMax(r.exec[denied].ours),
+		r.runcCached, r.runcAllowed, r.oursCached, r.allowed, r.ociSame)
+}
+
+// runcAvailable says why the runc comparison cannot run here, or "".
+func runcAvailable() string {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return "needs linux/amd64"
+	}
+	if os.Geteuid() != 0 {
+		return "needs root (CAP_SYS_ADMIN to load without no_new_privs and to read the filter back)"
+	}
+	return ""
+}
+
+// printRuncSummary is main's hook: one line per capability set checked.
+func printRuncSummary() {
+	if why := runcAvailable(); why != "" {
+		fmt.Printf("runc check skipped: %s.\n", why)
+		return
+	}
+	defer cleanupRuncLoader()
+	var head string
+	total, bad, unexpl := 0, 0, 0
+	var lines []string
+	for _, set := range runcCapSets(true) {
+		rl, err := loadRunc(set.caps)
+		if err != nil {
+			fmt.Printf("runc check failed: %v\n", err)
+			return
+		}
+		r, err := compareRunc(set, rl)
+		if err != nil {
+			fmt.Printf("runc check failed: %v\n", err)
+			return
+		}
+		head = fmt.Sprintf("runc %s (libseccomp %s), filter read back from the kernel", rl.Runc, rl.Libseccomp)
+		total += r.checked
+		bad += len(r.diffs)
+		unexpl += len(r.unexplained())
+		lines = append(lines, "  - "+r.summary())
+		var explained []string
+		for _, d := range r.diffs {
+			if d.why != "" {
+				explained = append(explained, fmt.Sprint(d.nr))
+				continue
+			}
+			lines = append(lines, "    - NOT EXPLAINED: "+d.String())
+		}
+		if len(explained) > 0 {
+			lines = append(lines, fmt.Sprintf("    - explained by libseccomp %s's syscall table (rules it cannot name, and the lower ENOSYS bound), or -1 by design: nr %s", rl.Libseccomp, strings.Join(explained, ", ")))
+		}
+	}
+	fmt.Printf("%s vs our import of Docker's default profile (x86_64; x32 and i386, which runc's filter also serves, not counted): %d inputs, %d (set, number) pairs decided differently, %d of them not explained by libseccomp's syscall table or by design (-1).\n", head, total, bad, unexpl)
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+}
