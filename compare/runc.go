@@ -425,14 +425,7 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 	}
 
 	rng := rand.New(rand.NewPCG(3, 4))
-	generic := [][6]uint64{{}, {^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}}
-	for range 6 {
-		var a [6]uint64
-		for i := range a {
-			a[i] = rng.Uint64()
-		}
-		generic = append(generic, a)
-	}
+	generic := genericArgs(rng)
 	exec := func(prog []bpf.RawInstruction, d seccompData) (uint32, error) {
 		return run(prog, &d)
 	}

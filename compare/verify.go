@@ -55,14 +55,7 @@ func verify(p *seccomp.Policy, ref, got seccomp.Program) (verdicts, error) {
 		return v, err
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	generic := [][6]uint64{{}, {^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}}
-	for range 6 {
-		var a [6]uint64
-		for i := range a {
-			a[i] = rng.Uint64()
-		}
-		generic = append(generic, a)
-	}
+	generic := genericArgs(rng)
 	compare := func(inScope bool, d seccompData) error {
 		r1, err := run(ref.Instructions, &d)
 		if err != nil {
@@ -193,4 +186,18 @@ func argVectors(rules []seccomp.Rule, rng *rand.Rand) [][6]uint64 {
 		out = append(out, a)
 	}
 	return out
+}
+
+// genericArgs returns argument vectors that no rule constant inspired:
+// zeros, all ones, and six random ones.
+func genericArgs(rng *rand.Rand) [][6]uint64 {
+	generic := [][6]uint64{{}, {^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}}
+	for range 6 {
+		var a [6]uint64
+		for i := range a {
+			a[i] = rng.Uint64()
+		}
+		generic = append(generic, a)
+	}
+	return generic
 }
