@@ -22,8 +22,11 @@ const (
 	ArchRISCV64 Arch = 0xC00000F3 // AUDIT_ARCH_RISCV64
 )
 
-// Arches lists the supported architectures.
-var Arches = []Arch{ArchX86_64, ArchAArch64, ArchRISCV64}
+// arches are the supported architectures.
+var arches = [...]Arch{ArchX86_64, ArchAArch64, ArchRISCV64}
+
+// Arches returns the supported architectures.
+func Arches() []Arch { return append([]Arch(nil), arches[:]...) }
 
 // x32SyscallBit is __X32_SYSCALL_BIT: on x86_64, syscall numbers with it
 // set belong to the x32 ABI.
@@ -63,7 +66,7 @@ func init() {
 // libseccomp's (SCMP_ARCH_X86_64, SCMP_ARCH_AARCH64, SCMP_ARCH_RISCV64).
 func ParseArch(s string) (Arch, error) {
 	low := strings.ToLower(s)
-	for _, a := range Arches {
+	for _, a := range arches {
 		info := archInfos[a]
 		if low == info.name {
 			return a, nil
@@ -80,7 +83,7 @@ func ParseArch(s string) (Arch, error) {
 // NativeArch returns the Arch of the running program's GOARCH, or an error
 // if it is not one of the supported architectures.
 func NativeArch() (Arch, error) {
-	for _, a := range Arches {
+	for _, a := range arches {
 		if archInfos[a].goarch == runtime.GOARCH {
 			return a, nil
 		}

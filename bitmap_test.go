@@ -73,7 +73,7 @@ func countOp(insns []bpf.RawInstruction, op uint16) int {
 // Every allowed syscall below 480 costs the same short constant path in the
 // bitmap layout, however many there are.
 func TestBitmapConstantPath(t *testing.T) {
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		p := dockerLikePolicy(arch)
 		prog, err := p.CompileLayout(LayoutBitmap)
 		require.NoError(t, err)
@@ -126,7 +126,7 @@ func allowedCosts(tb testing.TB, prog Program, nrs []uint32) (median, maximum, c
 // maximum), and how many allowed syscalls the kernel caches.
 func BenchmarkCompile(b *testing.B) {
 	for _, layout := range layouts {
-		for _, arch := range Arches {
+		for _, arch := range Arches() {
 			p := dockerLikePolicy(arch)
 			b.Run(fmt.Sprintf("%s/%s", layout, arch), func(b *testing.B) {
 				var prog Program

@@ -425,7 +425,7 @@ func TestEquivalence(t *testing.T) {
 		{"every op", opsPolicy},
 		{"equality runs", equalityRunsPolicy},
 	}
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
 			for _, pc := range policies {
 				t.Run(fmt.Sprintf("%s/%s/%s", arch, layout, pc.name), func(t *testing.T) {

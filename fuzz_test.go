@@ -61,7 +61,7 @@ func (r *fuzzReader) action() Action {
 func decodePolicy(data []byte) *Policy {
 	r := &fuzzReader{data}
 	flags := r.byte()
-	p := &Policy{Arch: Arches[int(flags)%len(Arches)], UnknownENOSYS: flags&4 != 0}
+	p := &Policy{Arch: arches[int(flags)%len(arches)], UnknownENOSYS: flags&4 != 0}
 	p.Default, p.BadArch = r.action(), r.action()
 	closed := make(map[int]Action) // numbers with an unconditional rule
 	for n := r.byte() % 24; n > 0 && len(r.b) > 0; n-- {

@@ -199,7 +199,7 @@ func TestArch(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, c.name, name)
 	}
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		_, ok := arch.SyscallNumber("arch_specific_syscall")
 		assert.False(t, ok, "%s: a range marker is not a system call", arch)
 	}
@@ -242,4 +242,12 @@ func TestDisassembleLen(t *testing.T) {
 		line("1: ldx len", "64, the size of seccomp_data") +
 		line("2: ret #0x7fff0000", "allow")
 	assert.Equal(t, want, prog.Disassemble())
+}
+
+func TestArchesIsACopy(t *testing.T) {
+	a := Arches()
+	a[0] = 0x40000003
+	assert.Equal(t, ArchX86_64, Arches()[0])
+	_, err := ParseArch("x86_64")
+	assert.NoError(t, err)
 }

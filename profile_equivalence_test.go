@@ -74,7 +74,7 @@ func TestProfileEquivalence(t *testing.T) {
 		}})
 	}
 	for _, src := range sources {
-		for _, arch := range seccomp.Arches {
+		for _, arch := range seccomp.Arches() {
 			p, _, err := src.policy(profile.Options{Arch: arch})
 			if err != nil {
 				t.Fatalf("%s for %s: %v", src.name, arch, err)

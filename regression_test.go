@@ -28,7 +28,7 @@ func verdict(t *testing.T, p *Policy, layout Layout, d seccompData) uint32 {
 
 // eachArchLayout runs f for every arch and layout.
 func eachArchLayout(t *testing.T, f func(t *testing.T, arch Arch, layout Layout)) {
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		for _, layout := range layouts {
 			t.Run(fmt.Sprintf("%s/%s", arch, layout), func(t *testing.T) { f(t, arch, layout) })
 		}

@@ -53,7 +53,7 @@ func TestTreeCachesEveryUnconditionalAllow(t *testing.T) {
 			return p
 		},
 	}
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		for name, mk := range policies {
 			t.Run(fmt.Sprintf("%s/%s", arch, name), func(t *testing.T) {
 				p := mk(arch)
@@ -88,7 +88,7 @@ func TestTreeCachesEveryUnconditionalAllow(t *testing.T) {
 // The bitmap layout puts rsh and tax on the path of every allow, so an
 // allowlist gets nothing cached: that is the price of its size.
 func TestBitmapAllowlistIsNotCached(t *testing.T) {
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		prog, err := dockerLikePolicy(arch).CompileLayout(LayoutBitmap)
 		require.NoError(t, err)
 		for nr := range uint32(4096) {
@@ -152,7 +152,7 @@ func TestKernelCachesReplica(t *testing.T) {
 // [MinExecuted, MaxExecuted].
 func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		for _, layout := range layouts {
 			p := dockerLikePolicy(arch)
 			prog, err := p.CompileLayout(layout)
@@ -189,7 +189,7 @@ func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
 // The tree is balanced: a lookup costs about log2 of the runs of equal
 // outcome, one more at most where weighting lifts rule chains.
 func TestTreeIsBalanced(t *testing.T) {
-	for _, arch := range Arches {
+	for _, arch := range Arches() {
 		p := dockerLikePolicy(arch)
 		// Runs of equal outcome, counted from the reference: a syscall
 		// with conditions is a run of its own.

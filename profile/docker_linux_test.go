@@ -40,7 +40,7 @@ func TestDockerDefault(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		for _, arch := range seccomp.Arches {
+		for _, arch := range seccomp.Arches() {
 			opts := tt.opts
 			opts.Arch = arch
 			p, notes, err := profile.FromDocker(profile.DockerDefault(), opts)

@@ -110,7 +110,7 @@ func TestGolden(t *testing.T) {
 // TestCompileRaw checks that raw output is the program, 8 bytes an
 // instruction, on stdout and with -o, and that notes go to stderr.
 func TestCompileRaw(t *testing.T) {
-	for _, arch := range seccomp.Arches {
+	for _, arch := range seccomp.Arches() {
 		for _, layout := range []string{"tree", "bitmap"} {
 			t.Run(arch.String()+"/"+layout, func(t *testing.T) {
 				status, raw, stderr := cli("compile", "-profile", "docker", "-arch", arch.String(), "-layout", layout)
