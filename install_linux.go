@@ -29,8 +29,9 @@ import (
 // The errors wrap the kernel's errno: EINVAL when the kernel rejects the
 // program (or a flag it lacks, which the message names), EACCES without
 // no_new_privs or CAP_SYS_ADMIN, ENOMEM past the kernel's limit on the
-// instructions of all filters stacked, EBUSY for a second listener. A
-// thread that cannot take the filter is a *TSyncError.
+// instructions of all filters stacked, EBUSY for a second listener (or a
+// process in strict mode). A thread that cannot take the filter is a
+// *TSyncError, which wraps no errno: the kernel names the thread instead.
 func (p Program) InstallWith(opts InstallOptions) (notifyFD int, err error) {
 	if err := p.checkInstallable(); err != nil {
 		return -1, err
@@ -147,9 +148,10 @@ func installError(errno unix.Errno, flags uintptr, n int) error {
 		// MAX_INSNS_PER_PATH: 2^18 bytes of sock_filter.
 		return fmt.Errorf("seccomp: the %d-instruction program and the filters already installed exceed the kernel's limit of 32768 instructions (each installed filter counts 4 more): %w", n, errno)
 	case unix.EBUSY:
-		return fmt.Errorf("seccomp: a filter with a notification listener is already installed, and the kernel allows one: %w", errno)
+		return fmt.Errorf("seccomp: a filter with a notification listener is already installed, and the kernel allows one (or the process is in strict mode): %w", errno)
 	case unix.ESRCH:
-		// Only with TSYNC_ESRCH, which InstallWith sets with NewListener.
+		// TSYNC_ESRCH (set with NewListener) reports a thread that cannot
+		// take the filter this way, without naming it.
 		return &TSyncError{}
 	case unix.ENOSYS:
 		return fmt.Errorf("seccomp: the kernel has no seccomp system call: %w", errno)

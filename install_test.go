@@ -29,9 +29,15 @@ func requireKernel(tb testing.TB) {
 	} else if err := filtersAvailable(); err != nil {
 		reason = err.Error()
 	}
-	if reason == "" {
-		return
+	if reason != "" {
+		skipUnlessRequired(tb, reason)
 	}
+}
+
+// skipUnlessRequired skips the test for want of something on this machine,
+// or fails it if requireKernelEnv is "1": CI must run every kernel test.
+func skipUnlessRequired(tb testing.TB, reason string) {
+	tb.Helper()
 	if os.Getenv(requireKernelEnv) == "1" {
 		tb.Fatalf("%s=1, but: %s", requireKernelEnv, reason)
 	}
@@ -73,6 +79,7 @@ func TestInstallRefuses(t *testing.T) {
 		// SockFprog.Len is 16 bits: a longer program must not be
 		// truncated into a shorter one the kernel would take.
 		{"over BPF_MAXINSNS", long, InstallOptions{}, "program of 4097 instructions"},
+		{"a length a uint16 would wrap to 1", Program{Arch: native, Instructions: make([]bpf.RawInstruction, 1<<16+1)}, InstallOptions{}, "program of 65537 instructions"},
 		{"WaitKillableRecv without NewListener", liveAllowAll(native), InstallOptions{WaitKillableRecv: true}, "WaitKillableRecv needs NewListener"},
 	}
 	for _, tt := range tests {

@@ -460,7 +460,7 @@ var livePolicies = []livePolicy{
 		dropRoot: true,
 		calls: []liveCall{
 			{name: "getpid", sys: "getpid", want: liveRan, verify: liveReturnsPID},
-			{name: "getppid logged", sys: "getppid", want: liveRan},
+			{name: "getppid under Log runs", sys: "getppid", want: liveRan},
 			{name: "clone3", sys: "clone3", want: liveFails(unix.ENOSYS)},
 			{name: "socket AF_UNIX", sys: "socket", args: [6]uint64{unix.AF_UNIX, liveSockStream}, want: liveRan, verify: liveIsSocket(unix.AF_UNIX)},
 			{name: "socket AF_INET", sys: "socket", args: [6]uint64{unix.AF_INET, liveSockStream}, want: liveFails(unix.EAFNOSUPPORT)},
@@ -761,7 +761,9 @@ func liveNoPermissionChild(t *testing.T, rep liveReporter) {
 	require.NoError(t, liveDropRoot())
 	_, err = liveAllowAll(native).InstallWith(InstallOptions{KeepPrivileges: true})
 	rep.reportErr("keep privileges", err)
+	rep.reportStatus("before")
 	rep.reportErr("no_new_privs", liveAllowAll(native).Install())
+	rep.reportStatus("after")
 }
 
 // TestLiveNoPermission checks that without CAP_SYS_ADMIN, KeepPrivileges
@@ -774,6 +776,14 @@ func TestLiveNoPermission(t *testing.T) {
 	assert.Equal(t, "EACCES", ev.Is, ev.Text)
 	assert.Contains(t, ev.Text, "neither no_new_privs nor CAP_SYS_ADMIN")
 	assert.Empty(t, run.event(t, "error", "no_new_privs").Text)
+	// The refused load left nothing; the default one a filter, with
+	// no_new_privs, in a process without capabilities.
+	before, after := run.event(t, "status", "before").Status, run.event(t, "status", "after").Status
+	assert.Equal(t, "0", before["Seccomp"])
+	assert.Equal(t, "0", before["NoNewPrivs"])
+	assert.Equal(t, "2", after["Seccomp"])
+	assert.Equal(t, "1", after["NoNewPrivs"])
+	assert.Equal(t, "0000000000000000", after["CapEff"])
 }
 
 func liveKeepPrivilegesChild(t *testing.T, rep liveReporter) {
@@ -791,7 +801,7 @@ func liveKeepPrivilegesChild(t *testing.T, rep liveReporter) {
 func TestLiveKeepPrivileges(t *testing.T) {
 	requireKernel(t)
 	if os.Geteuid() != 0 {
-		t.Skip("needs CAP_SYS_ADMIN: run as root")
+		skipUnlessRequired(t, "needs CAP_SYS_ADMIN: run as root")
 	}
 	run := runLiveChild(t, "keep-privileges")
 	run.requireExit(t)
@@ -913,6 +923,7 @@ func TestLiveListener(t *testing.T) {
 			assert.Equal(t, uint64(liveNotifyAnswer), res.R1)
 			ev := run.event(t, "error", "second listener")
 			assert.Equal(t, "EBUSY", ev.Is, ev.Text)
+			assert.Contains(t, ev.Text, "a filter with a notification listener is already installed")
 		})
 	}
 }
