@@ -17,6 +17,9 @@ import (
 // reference evaluator below computes from the policy, with no BPF, on every
 // input that could tell them apart.
 
+// layouts are the layouts every check runs on.
+var layouts = []Layout{LayoutTree, LayoutBitmap}
+
 // referenceVerdict is the policy's meaning, straight from DESIGN.md
 // section 1. It shares no code with the compiler but the syscall tables.
 func referenceVerdict(p *Policy, d seccompData) uint32 {
@@ -426,7 +429,7 @@ func TestEquivalence(t *testing.T) {
 		{"equality runs", equalityRunsPolicy},
 	}
 	for _, arch := range Arches() {
-		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+		for _, layout := range layouts {
 			for _, pc := range policies {
 				t.Run(fmt.Sprintf("%s/%s/%s", arch, layout, pc.name), func(t *testing.T) {
 					t.Parallel()
@@ -441,7 +444,7 @@ func TestEquivalence(t *testing.T) {
 // TestEquivalenceCatchesWrongPrograms makes sure the check can fail: a
 // program with one return changed must disagree.
 func TestEquivalenceCatchesWrongPrograms(t *testing.T) {
-	for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+	for _, layout := range layouts {
 		p := dockerLikePolicy(ArchX86_64)
 		prog, err := p.CompileLayout(layout)
 		require.NoError(t, err)

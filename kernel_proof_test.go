@@ -1193,7 +1193,7 @@ func TestKernelX32AndSkipped(t *testing.T) {
 		{"-1 in rax", ^uint64(0), proofRanENOSYS, Allow, eacces},
 	}
 	for _, pol := range proofPolicies() {
-		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+		for _, layout := range layouts {
 			t.Run(pol.name+"/"+layout.String(), func(t *testing.T) {
 				t.Parallel()
 				prog, err := pol.p.CompileLayout(layout)
@@ -1277,7 +1277,7 @@ func TestKernelWrongArch(t *testing.T) {
 		proofCheck(t, filter, cases)
 	}
 	for _, pol := range proofPolicies() {
-		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+		for _, layout := range layouts {
 			t.Run(pol.name+"/"+layout.String(), func(t *testing.T) {
 				t.Parallel()
 				prog, err := pol.p.CompileLayout(layout)

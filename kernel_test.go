@@ -529,7 +529,7 @@ var livePolicies = []livePolicy{
 func TestLivePolicies(t *testing.T) {
 	requireKernel(t)
 	for _, lp := range livePolicies {
-		for _, layout := range []Layout{LayoutTree, LayoutBitmap} {
+		for _, layout := range layouts {
 			t.Run(lp.name+"/"+layout.String(), func(t *testing.T) {
 				t.Parallel()
 				checkLivePolicy(t, lp, layout)

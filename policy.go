@@ -168,7 +168,6 @@ const enosys = Action(kindErrno)<<32 | 38
 // call, either a constant action or a chain of rules.
 type plan struct {
 	arch    Arch
-	info    *archInfo
 	def     Action
 	badArch Action
 	// calls are the system calls whose outcome is not simply the default,
@@ -204,7 +203,7 @@ func (p *Policy) plan() (*plan, error) {
 	if err := p.BadArch.Validate(); err != nil {
 		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
 	}
-	pl := &plan{arch: arch, info: info, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
+	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
 
 	// Resolve the entries, then sort them by number, keeping the order of
 	// those for one number (one uint64 key each sorts far faster than the

@@ -13,8 +13,6 @@ import (
 // One test per bug class other seccomp compilers have shipped. Each runs
 // on every layout, and on every arch unless the bug is arch-specific.
 
-var layouts = []Layout{LayoutTree, LayoutBitmap}
-
 // verdict compiles p, checks the program with the kernel's load-time rules,
 // and returns what it decides for d.
 func verdict(t *testing.T, p *Policy, layout Layout, d seccompData) uint32 {

@@ -104,7 +104,8 @@ func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
 		mid = weightedMiddle(segs)
 	}
 	left, right := segs[:mid], segs[mid:]
-	rt, lt := next, next
+	lt := next
+	var rt target
 	var rl label
 	if len(right) == 1 {
 		rt = right[0].to

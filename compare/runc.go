@@ -113,9 +113,10 @@ func runcLoader() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("building the runc loader: %w", err)
 	}
 	bin := filepath.Join(dir, "runcload")
 	cmd := exec.Command(goTool, "build", "-tags", "seccomp", "-o", bin, ".")
