@@ -28,8 +28,8 @@ type Analysis struct {
 // follows every path the arguments could choose; an error means the program
 // is malformed (a jump out of range, an instruction it does not know).
 func (p Program) Analyze(nr uint32) (Analysis, error) {
-	an := analyzer{prog: p.Instructions, nr: nr, arch: uint32(p.Arch), memo: make(map[absState]pathSummary)}
-	s, err := an.walk(absState{})
+	an := analyzer{prog: p.Instructions, nr: nr, arch: uint32(p.Arch), memo: make(map[walkState]pathSummary)}
+	s, err := an.walk(walkState{})
 	if err != nil {
 		return Analysis{}, err
 	}
@@ -44,16 +44,16 @@ func (p Program) Analyze(nr uint32) (Analysis, error) {
 	return res, nil
 }
 
-// absValue is a register's value: known, or anything.
-type absValue struct {
+// regValue is a register's value: known, or anything.
+type regValue struct {
 	known bool
 	v     uint32
 }
 
-type absState struct {
+type walkState struct {
 	pc   int
-	a, x absValue
-	mem  [16]absValue
+	a, x regValue
+	mem  [16]regValue
 }
 
 type pathSummary struct {
@@ -64,12 +64,12 @@ type pathSummary struct {
 type analyzer struct {
 	prog     []bpf.RawInstruction
 	nr, arch uint32
-	memo     map[absState]pathSummary
+	memo     map[walkState]pathSummary
 }
 
 // walk summarizes every path from state s. Jumps only go forward, so the
 // recursion ends, and memoizing on the state keeps it linear in practice.
-func (an *analyzer) walk(s absState) (pathSummary, error) {
+func (an *analyzer) walk(s walkState) (pathSummary, error) {
 	if sum, ok := an.memo[s]; ok {
 		return sum, nil
 	}
@@ -81,12 +81,12 @@ func (an *analyzer) walk(s absState) (pathSummary, error) {
 	s.pc++
 	var sum pathSummary
 	var err error
-	step := func(next absState) {
+	step := func(next walkState) {
 		var sub pathSummary
 		sub, err = an.walk(next)
 		sum = pathSummary{min: sub.min + 1, max: sub.max + 1, rets: sub.rets}
 	}
-	k := absValue{true, ri.K}
+	k := regValue{true, ri.K}
 	switch class := ri.Op & 0x07; {
 	case ri.Op == opRetK:
 		sum = pathSummary{1, 1, []uint32{ri.K}}
@@ -95,13 +95,13 @@ func (an *analyzer) walk(s absState) (pathSummary, error) {
 			return pathSummary{}, fmt.Errorf("seccomp: ret a of an unknown value at %d", start.pc)
 		}
 		sum = pathSummary{1, 1, []uint32{s.a.v}}
-	case ri.Op == opLdAbs:
-		s.a = absValue{}
+	case ri.Op == opLdWAbs:
+		s.a = regValue{}
 		switch ri.K {
 		case offNr:
-			s.a = absValue{true, an.nr}
+			s.a = regValue{true, an.nr}
 		case offArch:
-			s.a = absValue{true, an.arch}
+			s.a = regValue{true, an.arch}
 		}
 		step(s)
 	case ri.Op == opLdImm:
@@ -129,17 +129,17 @@ func (an *analyzer) walk(s absState) (pathSummary, error) {
 		s.a = s.x
 		step(s)
 	case ri.Op == 0x80: // ld len
-		s.a = absValue{true, 64}
+		s.a = regValue{true, 64}
 		step(s)
 	case ri.Op == 0x81: // ldx len
-		s.x = absValue{true, 64}
+		s.x = regValue{true, 64}
 		step(s)
 	case class == 0x04: // alu
 		src := k
 		if ri.Op&0x08 != 0 {
 			src = s.x
 		}
-		s.a = aluAbs(ri.Op&0xF0, s.a, src)
+		s.a = aluWalk(ri.Op&0xF0, s.a, src)
 		step(s)
 	case ri.Op == opJa:
 		s.pc += int(ri.K)
@@ -149,7 +149,7 @@ func (an *analyzer) walk(s absState) (pathSummary, error) {
 		if ri.Op&0x08 != 0 {
 			src = s.x
 		}
-		taken, decided := jumpAbs(ri.Op&0xF0, s.a, src)
+		taken, decided := jumpWalk(ri.Op&0xF0, s.a, src)
 		t, f := s, s
 		t.pc += int(ri.Jt)
 		f.pc += int(ri.Jf)
@@ -188,52 +188,52 @@ func mergeRets(a, b []uint32) []uint32 {
 	return slices.Compact(out)
 }
 
-// aluAbs applies a classic BPF ALU operation; an unknown operand makes an
+// aluWalk applies a classic BPF ALU operation; an unknown operand makes an
 // unknown result, as does a division by zero (which ends the filter).
-func aluAbs(op uint16, a, src absValue) absValue {
+func aluWalk(op uint16, a, src regValue) regValue {
 	if op == 0x80 { // neg
 		if !a.known {
-			return absValue{}
+			return regValue{}
 		}
-		return absValue{true, -a.v}
+		return regValue{true, -a.v}
 	}
 	if !a.known || !src.known {
-		return absValue{}
+		return regValue{}
 	}
 	x, y := a.v, src.v
 	switch op {
 	case 0x00:
-		return absValue{true, x + y}
+		return regValue{true, x + y}
 	case 0x10:
-		return absValue{true, x - y}
+		return regValue{true, x - y}
 	case 0x20:
-		return absValue{true, x * y}
+		return regValue{true, x * y}
 	case 0x30:
 		if y == 0 {
-			return absValue{}
+			return regValue{}
 		}
-		return absValue{true, x / y}
+		return regValue{true, x / y}
 	case 0x40:
-		return absValue{true, x | y}
+		return regValue{true, x | y}
 	case 0x50:
-		return absValue{true, x & y}
+		return regValue{true, x & y}
 	case 0x60:
-		return absValue{true, x << (y & 31)}
+		return regValue{true, x << (y & 31)}
 	case 0x70:
-		return absValue{true, x >> (y & 31)}
+		return regValue{true, x >> (y & 31)}
 	case 0x90:
 		if y == 0 {
-			return absValue{}
+			return regValue{}
 		}
-		return absValue{true, x % y}
+		return regValue{true, x % y}
 	case 0xa0:
-		return absValue{true, x ^ y}
+		return regValue{true, x ^ y}
 	}
-	return absValue{}
+	return regValue{}
 }
 
-// jumpAbs decides a conditional jump when both operands are known.
-func jumpAbs(op uint16, a, src absValue) (taken, decided bool) {
+// jumpWalk decides a conditional jump when both operands are known.
+func jumpWalk(op uint16, a, src regValue) (taken, decided bool) {
 	if !a.known || !src.known {
 		return false, false
 	}
@@ -267,7 +267,7 @@ func (p Program) KernelCaches(nr uint32) bool {
 	for pc := 0; pc < len(prog); pc++ {
 		ri := prog[pc]
 		switch ri.Op {
-		case opLdAbs:
+		case opLdWAbs:
 			switch ri.K {
 			case offNr:
 				a = nr

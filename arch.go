@@ -100,8 +100,8 @@ func (a Arch) String() string {
 	return fmt.Sprintf("arch(%#x)", uint32(a))
 }
 
-// resolve returns the arch the zero Arch stands for, and its tables.
-func (a Arch) resolve() (Arch, *archInfo, error) {
+// lookup returns the arch the zero Arch stands for, and its tables.
+func (a Arch) lookup() (Arch, *archInfo, error) {
 	if a == 0 {
 		native, err := NativeArch()
 		if err != nil {
@@ -116,10 +116,27 @@ func (a Arch) resolve() (Arch, *archInfo, error) {
 	return a, info, nil
 }
 
+// bigEndian reports whether the arch lays out seccomp_data big-endian: the
+// AUDIT_ARCH_* values of little-endian arches carry __AUDIT_ARCH_LE
+// (0x40000000). The zero Arch is the host's.
+func (a Arch) bigEndian() bool {
+	if a == 0 {
+		native, err := NativeArch()
+		if err != nil {
+			return false
+		}
+		a = native
+	}
+	return a&auditArchLE == 0
+}
+
+// auditArchLE is __AUDIT_ARCH_LE.
+const auditArchLE = 0x40000000
+
 // SyscallNumber returns the number of the named system call on the arch, as
 // the kernel spells the name (e.g. "newfstatat", "_sysctl").
 func (a Arch) SyscallNumber(name string) (int, bool) {
-	_, info, err := a.resolve()
+	_, info, err := a.lookup()
 	if err != nil {
 		return 0, false
 	}
@@ -129,7 +146,7 @@ func (a Arch) SyscallNumber(name string) (int, bool) {
 
 // SyscallName returns the name of system call nr on the arch.
 func (a Arch) SyscallName(nr int) (string, bool) {
-	_, info, err := a.resolve()
+	_, info, err := a.lookup()
 	if err != nil || nr < 0 || nr >= len(info.table) || info.table[nr] == "" {
 		return "", false
 	}

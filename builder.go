@@ -6,30 +6,6 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// Classic BPF opcodes, as in linux/bpf_common.h.
-const (
-	opLdAbs  = uint16(0x20) // BPF_LD | BPF_W | BPF_ABS
-	opLdImm  = 0x00         // BPF_LD | BPF_W | BPF_IMM
-	opAndK   = 0x54         // BPF_ALU | BPF_AND | BPF_K
-	opRshK   = 0x74         // BPF_ALU | BPF_RSH | BPF_K
-	opRshX   = 0x7c         // BPF_ALU | BPF_RSH | BPF_X
-	opTax    = 0x07         // BPF_MISC | BPF_TAX
-	opJa     = 0x05         // BPF_JMP | BPF_JA
-	opJeqK   = 0x15         // BPF_JMP | BPF_JEQ | BPF_K
-	opJgtK   = 0x25         // BPF_JMP | BPF_JGT | BPF_K
-	opJgeK   = 0x35         // BPF_JMP | BPF_JGE | BPF_K
-	opJsetK  = 0x45         // BPF_JMP | BPF_JSET | BPF_K
-	opRetK   = 0x06         // BPF_RET | BPF_K
-	maxInsns = 4096         // BPF_MAXINSNS
-	maxJump  = 255          // a conditional jump's 8-bit offset
-)
-
-// Offsets into struct seccomp_data.
-const (
-	offNr   = 0
-	offArch = 4
-)
-
 // argLow and argHigh are the offsets of the halves of argument i on a
 // little-endian arch.
 func argLow(i int) uint32  { return 16 + 8*uint32(i) }
@@ -86,8 +62,8 @@ func meet(a, b accState) accState {
 }
 
 // builder emits a program against labels, tracking what the accumulator
-// holds so that a word already loaded is not loaded again, then resolves the
-// labels into offsets (see resolve).
+// holds so that a word already loaded is not loaded again, then assembles the
+// labels into offsets (see assemble).
 type builder struct {
 	insns    []insn
 	labelAt  []int32    // instruction index the label is bound to, or -1
@@ -134,7 +110,7 @@ func (b *builder) load(off uint32) {
 	if b.acc == accState(off) {
 		return
 	}
-	b.emit(insn{op: opLdAbs, k: off})
+	b.emit(insn{op: opLdWAbs, k: off})
 	b.acc = accState(off)
 }
 
@@ -186,14 +162,14 @@ func (b *builder) ret(k uint32) {
 	b.live = false
 }
 
-// resolve turns the instructions into a program. It works from the last
+// assemble turns the instructions into a program. It works from the last
 // instruction to the first: all jumps go forward, so when an instruction is
 // placed every target is placed already and its distance is known, and what
 // is inserted later, before it, moves nothing already placed. A conditional
 // jump too far for its 8-bit offset goes through a stand-in placed right
 // after it: a copy of the "ret" it leads to, or a "ja" to the label. Every
 // jump to a return takes the nearest copy of it.
-func (b *builder) resolve() ([]bpf.RawInstruction, error) {
+func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	for l, at := range b.labelAt {
 		if at < 0 && b.labelAcc[l] != accNone {
 			return nil, fmt.Errorf("seccomp: internal error: label %d used but not bound", l)

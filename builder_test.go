@@ -38,7 +38,7 @@ func jumpOver(t *testing.T, n int, labels bool) []bpf.RawInstruction {
 		b.bind(fl)
 		b.ret(Log.Ret())
 	}
-	prog, err := b.resolve()
+	prog, err := b.assemble()
 	require.NoError(t, err)
 	require.NoError(t, validateProgram(prog))
 	return prog
@@ -52,7 +52,7 @@ func TestBuilderJumpDistances(t *testing.T) {
 			t.Run(fmt.Sprintf("labels=%v/%d", labels, n), func(t *testing.T) {
 				prog := jumpOver(t, n, labels)
 				for arg, want := range map[uint64]uint32{1: Allow.Ret(), 2: Log.Ret(), 9: Errno(9).Ret()} {
-					ret, _, err := runProgram(prog, seccompData{Args: [6]uint64{arg}})
+					ret, _, err := runProgram(prog, Data{Args: [6]uint64{arg}})
 					require.NoError(t, err)
 					assert.Equal(t, want, ret, "arg0 = %d", arg)
 				}

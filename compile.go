@@ -65,7 +65,7 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	default:
 		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
 	}
-	insns, err := b.resolve()
+	insns, err := b.assemble()
 	if err != nil {
 		return Program{}, err
 	}

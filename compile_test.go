@@ -34,12 +34,12 @@ func TestUnknownENOSYS(t *testing.T) {
 			{0xFFFFFFFF, eperm},
 		}
 		for _, c := range cases {
-			assert.Equal(t, c.want, verdict(t, p, layout, seccompData{Nr: c.nr, Arch: uint32(arch)}), "nr %#x", c.nr)
+			assert.Equal(t, c.want, verdict(t, p, layout, Data{Nr: c.nr, Arch: arch}), "nr %#x", c.nr)
 		}
-		assert.Equal(t, Trap(9).Ret(), verdict(t, p, layout, seccompData{Nr: 1000, Arch: 0x40000003}))
+		assert.Equal(t, Trap(9).Ret(), verdict(t, p, layout, Data{Nr: 1000, Arch: 0x40000003}))
 
 		p.UnknownENOSYS = false
-		assert.Equal(t, eperm, verdict(t, p, layout, seccompData{Nr: 1000, Arch: uint32(arch)}), "off by default")
+		assert.Equal(t, eperm, verdict(t, p, layout, Data{Nr: 1000, Arch: arch}), "off by default")
 	})
 }
 

@@ -22,12 +22,12 @@ var layouts = []Layout{LayoutTree, LayoutBitmap}
 
 // referenceVerdict is the policy's meaning, straight from DESIGN.md
 // section 1. It shares no code with the compiler but the syscall tables.
-func referenceVerdict(p *Policy, d seccompData) uint32 {
+func referenceVerdict(p *Policy, d Data) uint32 {
 	arch := p.Arch
 	if arch == 0 {
 		arch, _ = NativeArch()
 	}
-	if d.Arch != uint32(arch) {
+	if d.Arch != arch {
 		return p.BadArch.Ret()
 	}
 	if arch == ArchX86_64 && d.Nr&0x40000000 != 0 && d.Nr != math.MaxUint32 {
@@ -106,7 +106,7 @@ func checkEquivalence(t testing.TB, p *Policy, layout Layout) (Program, equivale
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
 	require.NoError(t, validateProgram(prog.Instructions), "kernel load-time checks")
-	rep := equivalenceInputs(p, prog, func(d seccompData) (string, bool) {
+	rep := equivalenceInputs(p, prog, func(d Data) (string, bool) {
 		want := referenceVerdict(p, d)
 		got, _, err := cbpfExec(prog.Instructions, d)
 		if err != nil {
@@ -126,16 +126,16 @@ func checkEquivalence(t testing.TB, p *Policy, layout Layout) (Program, equivale
 }
 
 // equivalenceInputs feeds every interesting input to check.
-func equivalenceInputs(p *Policy, prog Program, check func(seccompData) (string, bool)) equivalenceReport {
+func equivalenceInputs(p *Policy, prog Program, check func(Data) (string, bool)) equivalenceReport {
 	var rep equivalenceReport
 	rng := rand.New(rand.NewPCG(1, uint64(len(prog.Instructions))))
-	try := func(d seccompData) {
+	try := func(d Data) {
 		rep.inputs++
 		if msg, ok := check(d); !ok {
 			rep.disagreements = append(rep.disagreements, fmt.Sprintf("nr %d arch %#x args %#x: %s", d.Nr, d.Arch, d.Args, msg))
 		}
 	}
-	arch := uint32(prog.Arch)
+	arch := prog.Arch
 
 	nrs := make(map[uint32]bool, 4200)
 	for nr := range uint32(4096) {
@@ -151,11 +151,11 @@ func equivalenceInputs(p *Policy, prog Program, check func(seccompData) (string,
 	}
 	byNr := conditionsByNr(p)
 	for nr := range nrs {
-		try(seccompData{Nr: nr, Arch: arch})
-		try(seccompData{Nr: nr, Arch: arch, IP: rng.Uint64(), Args: randomArgs(rng)})
+		try(Data{Nr: nr, Arch: arch})
+		try(Data{Nr: nr, Arch: arch, InstructionPointer: rng.Uint64(), Args: randomArgs(rng)})
 		if conds, ok := byNr[nr]; ok {
 			for _, args := range argVectors(conds, rng) {
-				try(seccompData{Nr: nr, Arch: arch, Args: args})
+				try(Data{Nr: nr, Arch: arch, Args: args})
 			}
 		}
 	}
@@ -165,12 +165,12 @@ func equivalenceInputs(p *Policy, prog Program, check func(seccompData) (string,
 		sample = append(sample, nr)
 	}
 	sample = append(sample, 0, 1, 59, 231, 0x40000001, 0xFFFFFFFF)
-	for _, other := range []uint32{0, 0x40000003 /* i386 */, 0xC000003E, 0xC00000B7, 0xC00000F3, 0x4000003E /* x32 */, rng.Uint32()} {
+	for _, other := range []Arch{0, 0x40000003 /* i386 */, 0xC000003E, 0xC00000B7, 0xC00000F3, 0x4000003E /* x32 */, Arch(rng.Uint32())} {
 		if other == arch {
 			continue
 		}
 		for _, nr := range sample {
-			try(seccompData{Nr: nr, Arch: other, Args: randomArgs(rng)})
+			try(Data{Nr: nr, Arch: other, Args: randomArgs(rng)})
 		}
 	}
 	return rep
@@ -454,7 +454,7 @@ func TestEquivalenceCatchesWrongPrograms(t *testing.T) {
 			}
 			bad := slices.Clone(prog.Instructions)
 			bad[i].K = Log.Ret()
-			rep := equivalenceInputs(p, prog, func(d seccompData) (string, bool) {
+			rep := equivalenceInputs(p, prog, func(d Data) (string, bool) {
 				got, _, err := cbpfExec(bad, d)
 				return "", err == nil && got == referenceVerdict(p, d)
 			})

@@ -77,7 +77,7 @@ func (p Program) InstallWith(opts InstallOptions) (notifyFD int, err error) {
 // checkInstallable refuses, before any system call, a program the kernel
 // could not take or would run for the wrong arch.
 func (p Program) checkInstallable() error {
-	arch, _, err := p.Arch.resolve()
+	arch, _, err := p.Arch.lookup()
 	if err != nil {
 		return fmt.Errorf("seccomp: cannot install: %w", err)
 	}

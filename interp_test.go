@@ -2,7 +2,6 @@ package seccomp
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -17,231 +16,13 @@ import (
 // (bpf_check_classic, check_load_and_stores, bpf_convert_filter) and
 // kernel/seccomp.c (seccomp_check_filter, populate_seccomp_data).
 
-// Whole classic BPF opcodes (include/uapi/linux/filter.h, bpf_common.h).
-// They are spelled out whole because the kernel's checks switch on whole
-// opcodes: BPF_LD|BPF_H|BPF_IMM, say, is not an alias of BPF_LD|BPF_IMM.
-const (
-	cbpfLdImm   = 0x00 // BPF_LD|BPF_W|BPF_IMM
-	cbpfLdWAbs  = 0x20 // BPF_LD|BPF_W|BPF_ABS
-	cbpfLdHAbs  = 0x28 // BPF_LD|BPF_H|BPF_ABS
-	cbpfLdBAbs  = 0x30 // BPF_LD|BPF_B|BPF_ABS
-	cbpfLdWInd  = 0x40 // BPF_LD|BPF_W|BPF_IND
-	cbpfLdHInd  = 0x48 // BPF_LD|BPF_H|BPF_IND
-	cbpfLdBInd  = 0x50 // BPF_LD|BPF_B|BPF_IND
-	cbpfLdMem   = 0x60 // BPF_LD|BPF_W|BPF_MEM
-	cbpfLdWLen  = 0x80 // BPF_LD|BPF_W|BPF_LEN
-	cbpfLdxImm  = 0x01 // BPF_LDX|BPF_W|BPF_IMM
-	cbpfLdxMem  = 0x61 // BPF_LDX|BPF_W|BPF_MEM
-	cbpfLdxWLen = 0x81 // BPF_LDX|BPF_W|BPF_LEN
-	cbpfLdxBMsh = 0xb1 // BPF_LDX|BPF_B|BPF_MSH
-	cbpfSt      = 0x02 // BPF_ST
-	cbpfStx     = 0x03 // BPF_STX
-
-	cbpfAddK = 0x04 // BPF_ALU|BPF_ADD|BPF_K
-	cbpfAddX = 0x0c
-	cbpfSubK = 0x14
-	cbpfSubX = 0x1c
-	cbpfMulK = 0x24
-	cbpfMulX = 0x2c
-	cbpfDivK = 0x34
-	cbpfDivX = 0x3c
-	cbpfOrK  = 0x44
-	cbpfOrX  = 0x4c
-	cbpfAndK = 0x54
-	cbpfAndX = 0x5c
-	cbpfLshK = 0x64
-	cbpfLshX = 0x6c
-	cbpfRshK = 0x74
-	cbpfRshX = 0x7c
-	cbpfNeg  = 0x84 // BPF_ALU|BPF_NEG
-	cbpfModK = 0x94
-	cbpfModX = 0x9c
-	cbpfXorK = 0xa4
-	cbpfXorX = 0xac
-
-	cbpfJa    = 0x05 // BPF_JMP|BPF_JA
-	cbpfJeqK  = 0x15 // BPF_JMP|BPF_JEQ|BPF_K
-	cbpfJeqX  = 0x1d
-	cbpfJgtK  = 0x25
-	cbpfJgtX  = 0x2d
-	cbpfJgeK  = 0x35
-	cbpfJgeX  = 0x3d
-	cbpfJsetK = 0x45
-	cbpfJsetX = 0x4d
-
-	cbpfRetK = 0x06 // BPF_RET|BPF_K
-	cbpfRetA = 0x16 // BPF_RET|BPF_A
-	cbpfTax  = 0x07 // BPF_MISC|BPF_TAX
-	cbpfTxa  = 0x87 // BPF_MISC|BPF_TXA
-
-	cbpfSrcX = 0x08 // BPF_X: the operand is X rather than k
-
-	cbpfMaxInsns = 4096 // BPF_MAXINSNS
-	cbpfMemWords = 16   // BPF_MEMWORDS
-	cbpfDataLen  = 64   // sizeof(struct seccomp_data)
-)
-
-// seccompData is the kernel's struct seccomp_data (64 bytes, little-endian on our arches):
-// nr at offset 0, arch at 4, instruction_pointer at 8, args[i] at 16+8i (low 32 bits at 16+8i, high at 20+8i).
-type seccompData struct {
-	Nr   uint32
-	Arch uint32
-	IP   uint64
-	Args [6]uint64
-}
-
-// bytes lays d out as the filter sees it.
-func (d seccompData) bytes() [cbpfDataLen]byte {
-	var b [cbpfDataLen]byte
-	binary.LittleEndian.PutUint32(b[0:], d.Nr)
-	binary.LittleEndian.PutUint32(b[4:], d.Arch)
-	binary.LittleEndian.PutUint64(b[8:], d.IP)
-	for i, arg := range d.Args {
-		binary.LittleEndian.PutUint64(b[16+8*i:], arg)
-	}
-	return b
-}
-
-// validateProgram applies the kernel's load-time checks (net/core/filter.c bpf_check_classic +
-// kernel/seccomp.c seccomp_check_filter): length 1..4096 (BPF_MAXINSNS); every opcode one seccomp accepts;
-// BPF_LD|BPF_W|BPF_ABS only with k a multiple of 4 and k < 64 (sizeof seccomp_data); jump targets inside the
-// program (conditional: both jt and jf; ja: k); division by constant zero rejected; shift by constant >= 32 rejected;
-// scratch memory index k < 16 (BPF_MEMWORDS); scratch memory written (on every path) before it is read
-// (the kernel's check_load_and_stores); last instruction a return. Returns an error naming the instruction index and the reason.
-//
-// The checks run in the kernel's order (bpf_check_classic, then
-// seccomp_check_filter), so a program with several faults reports the one
-// the kernel would trip over first. prog is not modified.
+// validateProgram and runProgram are the tests' short names for the public
+// interpreter: runProgram runs only what validates, as the kernel does.
 func validateProgram(prog []bpf.RawInstruction) error {
-	n := len(prog)
-	if n == 0 || n > cbpfMaxInsns {
-		return fmt.Errorf("seccomp filter: %d instructions, want 1 to %d", n, cbpfMaxInsns)
-	}
-	for pc, ins := range prog {
-		if !cbpfClassicOpcode(ins.Op) {
-			return cbpfErrorf(pc, "opcode %#02x is not a classic BPF instruction", ins.Op)
-		}
-		switch ins.Op {
-		case cbpfDivK, cbpfModK:
-			if ins.K == 0 {
-				return cbpfErrorf(pc, "division by constant zero")
-			}
-		case cbpfLshK, cbpfRshK:
-			if ins.K >= 32 {
-				return cbpfErrorf(pc, "shift by constant %d, want less than 32", ins.K)
-			}
-		case cbpfLdMem, cbpfLdxMem, cbpfSt, cbpfStx:
-			if ins.K >= cbpfMemWords {
-				return cbpfErrorf(pc, "scratch memory index %d, want less than %d", ins.K, cbpfMemWords)
-			}
-		case cbpfJa:
-			// Unsigned, as in the kernel: pc+1+k must stay below n.
-			if ins.K >= uint32(n-pc-1) {
-				return cbpfErrorf(pc, "jump target %d is past the end (%d instructions)", uint64(pc)+1+uint64(ins.K), n)
-			}
-		case cbpfJeqK, cbpfJeqX, cbpfJgtK, cbpfJgtX, cbpfJgeK, cbpfJgeX, cbpfJsetK, cbpfJsetX:
-			for _, off := range []uint8{ins.Jt, ins.Jf} {
-				if pc+int(off)+1 >= n {
-					return cbpfErrorf(pc, "jump target %d is past the end (%d instructions)", pc+int(off)+1, n)
-				}
-			}
-		}
-		// bpf_check_classic also rejects unknown ancillary loads
-		// (k >= SKF_AD_OFF); seccomp_check_filter below rejects every
-		// absolute load at or beyond 64 anyway, so that check is folded in.
-	}
-	if op := prog[n-1].Op; op != cbpfRetK && op != cbpfRetA {
-		return cbpfErrorf(n-1, "last instruction (opcode %#02x) is not a return", op)
-	}
-	if err := cbpfCheckLoadAndStores(prog); err != nil {
-		return err
-	}
-	for pc, ins := range prog {
-		switch {
-		case ins.Op == cbpfLdWAbs:
-			if ins.K >= cbpfDataLen {
-				return cbpfErrorf(pc, "load offset %#x is beyond seccomp_data (%d bytes)", ins.K, cbpfDataLen)
-			}
-			if ins.K%4 != 0 {
-				return cbpfErrorf(pc, "load offset %d is not a multiple of 4", ins.K)
-			}
-		case !cbpfSeccompOpcode(ins.Op):
-			return cbpfErrorf(pc, "opcode %#02x is not allowed in seccomp filters", ins.Op)
-		}
-	}
-	return nil
+	return Program{Instructions: prog}.Validate()
 }
 
-// cbpfCheckLoadAndStores is the kernel's check_load_and_stores: a forward
-// pass where masks[pc] holds the scratch cells written on every jump into
-// pc. It relies on the earlier checks for k < 16 and in-range targets.
-//
-// Like the kernel, it does not reset the state after a return, so code
-// reachable only by jumps is also judged by the unreachable fall-through.
-func cbpfCheckLoadAndStores(prog []bpf.RawInstruction) error {
-	masks := make([]uint16, len(prog))
-	for i := range masks {
-		masks[i] = 0xffff
-	}
-	var memvalid uint16
-	for pc, ins := range prog {
-		memvalid &= masks[pc]
-		switch ins.Op {
-		case cbpfSt, cbpfStx:
-			memvalid |= 1 << ins.K
-		case cbpfLdMem, cbpfLdxMem:
-			if memvalid&(1<<ins.K) == 0 {
-				return cbpfErrorf(pc, "reads scratch memory M[%d] before it is written on every path", ins.K)
-			}
-		case cbpfJa:
-			masks[pc+1+int(ins.K)] &= memvalid
-			memvalid = 0xffff
-		case cbpfJeqK, cbpfJeqX, cbpfJgtK, cbpfJgtX, cbpfJgeK, cbpfJgeX, cbpfJsetK, cbpfJsetX:
-			masks[pc+1+int(ins.Jt)] &= memvalid
-			masks[pc+1+int(ins.Jf)] &= memvalid
-			memvalid = 0xffff
-		}
-	}
-	return nil
-}
-
-// cbpfClassicOpcode reports whether op is in net/core/filter.c's
-// chk_code_allowed table.
-func cbpfClassicOpcode(op uint16) bool {
-	switch op {
-	case cbpfLdWAbs, cbpfLdHAbs, cbpfLdBAbs, cbpfLdWInd, cbpfLdHInd, cbpfLdBInd, cbpfLdxBMsh,
-		cbpfModK, cbpfModX:
-		return true
-	}
-	return cbpfSeccompOpcode(op)
-}
-
-// cbpfSeccompOpcode reports whether op is on seccomp_check_filter's list.
-// BPF_MOD is missing from it on purpose (upstream declined adding it), and
-// so are the packet loads (BPF_IND, BPF_MSH, BPF_B, BPF_H).
-func cbpfSeccompOpcode(op uint16) bool {
-	switch op {
-	case cbpfLdWAbs, cbpfLdWLen, cbpfLdxWLen,
-		cbpfRetK, cbpfRetA,
-		cbpfAddK, cbpfAddX, cbpfSubK, cbpfSubX, cbpfMulK, cbpfMulX, cbpfDivK, cbpfDivX,
-		cbpfAndK, cbpfAndX, cbpfOrK, cbpfOrX, cbpfXorK, cbpfXorX,
-		cbpfLshK, cbpfLshX, cbpfRshK, cbpfRshX, cbpfNeg,
-		cbpfLdImm, cbpfLdxImm, cbpfTax, cbpfTxa,
-		cbpfLdMem, cbpfLdxMem, cbpfSt, cbpfStx,
-		cbpfJa, cbpfJeqK, cbpfJeqX, cbpfJgeK, cbpfJgeX, cbpfJgtK, cbpfJgtX, cbpfJsetK, cbpfJsetX:
-		return true
-	}
-	return false
-}
-
-func cbpfErrorf(pc int, format string, args ...any) error {
-	return fmt.Errorf("seccomp filter: instruction %d: %s", pc, fmt.Sprintf(format, args...))
-}
-
-// runProgram executes prog on d exactly as the kernel would (after validation) and returns the 32-bit return value
-// and the number of instructions executed (counting the ret). It returns an error (never panics) on anything the
-// kernel would not allow at run time or that validation should have caught (falling off the end, jump out of range, etc.).
-func runProgram(prog []bpf.RawInstruction, d seccompData) (ret uint32, executed int, err error) {
+func runProgram(prog []bpf.RawInstruction, d Data) (ret uint32, executed int, err error) {
 	// The kernel never runs a filter it refused to load.
 	if err := validateProgram(prog); err != nil {
 		return 0, 0, err
@@ -249,152 +30,10 @@ func runProgram(prog []bpf.RawInstruction, d seccompData) (ret uint32, executed 
 	return cbpfExec(prog, d)
 }
 
-// cbpfExec runs prog without validating it first, checking at each step
-// what validation would otherwise guarantee, so that it cannot panic.
-func cbpfExec(prog []bpf.RawInstruction, d seccompData) (ret uint32, executed int, err error) {
-	data := d.bytes()
-	var (
-		a, x    uint32 // bpf_convert_filter's prologue zeroes both
-		mem     [cbpfMemWords]uint32
-		written uint16 // cells of mem stored to so far
-	)
-	for pc := 0; ; {
-		if pc >= len(prog) {
-			return 0, executed, fmt.Errorf("seccomp filter: ran off the end of the %d-instruction program", len(prog))
-		}
-		ins := prog[pc]
-		executed++
-		next := pc + 1
-
-		switch ins.Op {
-		case cbpfRetK:
-			return ins.K, executed, nil
-		case cbpfRetA:
-			return a, executed, nil
-
-		case cbpfLdImm:
-			a = ins.K
-		case cbpfLdxImm:
-			x = ins.K
-		case cbpfLdWLen:
-			// seccomp_check_filter rewrites this to "ld #64".
-			a = cbpfDataLen
-		case cbpfLdxWLen:
-			x = cbpfDataLen
-		case cbpfLdWAbs:
-			if ins.K >= cbpfDataLen || ins.K%4 != 0 {
-				return 0, executed, cbpfErrorf(pc, "load offset %#x is not an aligned word of seccomp_data", ins.K)
-			}
-			a = binary.LittleEndian.Uint32(data[ins.K:])
-
-		case cbpfLdMem, cbpfLdxMem:
-			// The kernel does not clear M[], so an unwritten cell would
-			// leak stack contents; check_load_and_stores rules that out.
-			if ins.K >= cbpfMemWords || written&(1<<ins.K) == 0 {
-				return 0, executed, cbpfErrorf(pc, "reads scratch memory M[%d], which was not written", ins.K)
-			}
-			if ins.Op == cbpfLdMem {
-				a = mem[ins.K]
-			} else {
-				x = mem[ins.K]
-			}
-		case cbpfSt, cbpfStx:
-			if ins.K >= cbpfMemWords {
-				return 0, executed, cbpfErrorf(pc, "scratch memory index %d out of range", ins.K)
-			}
-			v := a
-			if ins.Op == cbpfStx {
-				v = x
-			}
-			mem[ins.K] = v
-			written |= 1 << ins.K
-
-		case cbpfTax:
-			x = a
-		case cbpfTxa:
-			a = x
-		case cbpfNeg:
-			a = -a
-
-		case cbpfAddK, cbpfAddX, cbpfSubK, cbpfSubX, cbpfMulK, cbpfMulX, cbpfDivK, cbpfDivX,
-			cbpfAndK, cbpfAndX, cbpfOrK, cbpfOrX, cbpfXorK, cbpfXorX,
-			cbpfLshK, cbpfLshX, cbpfRshK, cbpfRshX:
-			src := ins.K
-			if ins.Op&cbpfSrcX != 0 {
-				src = x
-			}
-			switch ins.Op &^ cbpfSrcX {
-			case cbpfAddK:
-				a += src
-			case cbpfSubK:
-				a -= src
-			case cbpfMulK:
-				a *= src
-			case cbpfDivK:
-				if src == 0 {
-					if ins.Op == cbpfDivX {
-						// bpf_convert_filter guards "div x" with
-						// "if X == 0 { A = 0; exit }": the filter returns 0.
-						return 0, executed, nil
-					}
-					return 0, executed, cbpfErrorf(pc, "division by constant zero")
-				}
-				a /= src
-			case cbpfAndK:
-				a &= src
-			case cbpfOrK:
-				a |= src
-			case cbpfXorK:
-				a ^= src
-			case cbpfLshK, cbpfRshK:
-				if ins.Op&cbpfSrcX == 0 && src >= 32 {
-					return 0, executed, cbpfErrorf(pc, "shift by constant %d", src)
-				}
-				// A shift by X >= 32 is not checked anywhere; the eBPF
-				// interpreter masks the count ("SRC & 31"), as x86 and arm64
-				// JITs do in hardware for 32-bit shifts.
-				if ins.Op&^cbpfSrcX == cbpfLshK {
-					a <<= src & 31
-				} else {
-					a >>= src & 31
-				}
-			}
-
-		case cbpfJa:
-			if uint64(ins.K) >= uint64(len(prog)-pc-1) {
-				return 0, executed, cbpfErrorf(pc, "jump target %d is outside the program", uint64(pc)+1+uint64(ins.K))
-			}
-			next = pc + 1 + int(ins.K)
-		case cbpfJeqK, cbpfJeqX, cbpfJgtK, cbpfJgtX, cbpfJgeK, cbpfJgeX, cbpfJsetK, cbpfJsetX:
-			src := ins.K
-			if ins.Op&cbpfSrcX != 0 {
-				src = x
-			}
-			var cond bool
-			switch ins.Op &^ cbpfSrcX {
-			case cbpfJeqK:
-				cond = a == src
-			case cbpfJgtK:
-				cond = a > src
-			case cbpfJgeK:
-				cond = a >= src
-			case cbpfJsetK:
-				cond = a&src != 0
-			}
-			off := ins.Jf
-			if cond {
-				off = ins.Jt
-			}
-			next = pc + 1 + int(off)
-			if next >= len(prog) {
-				return 0, executed, cbpfErrorf(pc, "jump target %d is outside the program", next)
-			}
-
-		default:
-			return 0, executed, cbpfErrorf(pc, "opcode %#02x is not allowed in seccomp filters", ins.Op)
-		}
-		pc = next
-	}
+// cbpfExec runs prog without validating it first.
+func cbpfExec(prog []bpf.RawInstruction, d Data) (ret uint32, executed int, err error) {
+	v, err := Program{Instructions: prog}.Eval(d)
+	return v.Ret, v.Executed, err
 }
 
 // cbpfAssemble assembles insns; bpf.RawInstruction covers the opcodes
@@ -408,10 +47,10 @@ func cbpfAssemble(t testing.TB, insns ...bpf.Instruction) []bpf.RawInstruction {
 
 // cbpfTestData has a distinct value in every word so a load from the
 // wrong offset shows.
-var cbpfTestData = seccompData{
-	Nr:   59,
-	Arch: 0xc000003e, // AUDIT_ARCH_X86_64
-	IP:   0x00007fff_deadbeef,
+var cbpfTestData = Data{
+	Nr:                 59,
+	Arch:               0xc000003e, // AUDIT_ARCH_X86_64
+	InstructionPointer: 0x00007fff_deadbeef,
 	Args: [6]uint64{
 		0x10000001_20000002,
 		0x30000003_40000004,
@@ -444,7 +83,7 @@ func TestInterpOpcodes(t *testing.T) {
 	tests := []struct {
 		name     string
 		prog     []bpf.Instruction
-		data     seccompData
+		data     Data
 		want     uint32
 		executed int
 	}{
@@ -461,9 +100,9 @@ func TestInterpOpcodes(t *testing.T) {
 		{"ld abs args[0] low", []bpf.Instruction{ldAbs(16), retA}, cbpfTestData, 0x20000002, 2},
 		{"ld abs args[0] high", []bpf.Instruction{ldAbs(20), retA}, cbpfTestData, 0x10000001, 2},
 		{"ld abs args[5] high is the last word", []bpf.Instruction{ldAbs(60), retA}, cbpfTestData, 0xb000000b, 2},
-		{"ld abs negative nr", []bpf.Instruction{ldAbs(0), retA}, seccompData{Nr: 0xffffffff}, 0xffffffff, 2},
+		{"ld abs negative nr", []bpf.Instruction{ldAbs(0), retA}, Data{Nr: 0xffffffff}, 0xffffffff, 2},
 		{"ld len is sizeof seccomp_data", []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, retA}, cbpfTestData, 64, 2},
-		{"ldx len is sizeof seccomp_data", []bpf.Instruction{bpf.RawInstruction{Op: cbpfLdxWLen}, bpf.TXA{}, retA}, cbpfTestData, 64, 3},
+		{"ldx len is sizeof seccomp_data", []bpf.Instruction{bpf.RawInstruction{Op: opLdxWLen}, bpf.TXA{}, retA}, cbpfTestData, 64, 3},
 
 		// Immediates and register moves.
 		{"ld imm", []bpf.Instruction{ldA(0xffffffff), retA}, cbpfTestData, 0xffffffff, 2},
@@ -529,8 +168,8 @@ func TestInterpOpcodes(t *testing.T) {
 
 		// A typical filter: check the arch, then allow one syscall.
 		{"filter allows", cbpfAllowOne(), cbpfTestData, 0x7fff0000, 5},
-		{"filter errno on other syscall", cbpfAllowOne(), seccompData{Nr: 1, Arch: 0xc000003e}, 0x00050001, 5},
-		{"filter kills other arch", cbpfAllowOne(), seccompData{Nr: 59, Arch: 0x40000003}, 0x80000000, 3},
+		{"filter errno on other syscall", cbpfAllowOne(), Data{Nr: 1, Arch: 0xc000003e}, 0x00050001, 5},
+		{"filter kills other arch", cbpfAllowOne(), Data{Nr: 59, Arch: 0x40000003}, 0x80000000, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -576,7 +215,7 @@ func TestInterpLongJumps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			insns := []bpf.Instruction{
 				bpf.LoadAbsolute{Off: 0, Size: 4},
-				bpf.RawInstruction{Op: cbpfJeqK, Jt: tc.jt, Jf: tc.jf, K: 59},
+				bpf.RawInstruction{Op: opJeqK, Jt: tc.jt, Jf: tc.jf, K: 59},
 			}
 			for range 255 {
 				insns = append(insns, bpf.RetConstant{Val: 1})
@@ -584,7 +223,7 @@ func TestInterpLongJumps(t *testing.T) {
 			insns = append(insns, bpf.RetConstant{Val: 2}) // index 257 = 1+1+255
 			prog := cbpfAssemble(t, insns...)
 			require.NoError(t, validateProgram(prog))
-			got, executed, err := runProgram(prog, seccompData{Nr: tc.nr})
+			got, executed, err := runProgram(prog, Data{Nr: tc.nr})
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 			assert.Equal(t, tc.executed, executed)
@@ -598,28 +237,28 @@ func TestInterpLongJumps(t *testing.T) {
 func TestValidateMaxLength(t *testing.T) {
 	t.Run("straight line", func(t *testing.T) {
 		insns := []bpf.Instruction{bpf.LoadConstant{Dst: bpf.RegA, Val: 0}}
-		for range cbpfMaxInsns - 2 {
+		for range maxInsns - 2 {
 			insns = append(insns, bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 1})
 		}
 		insns = append(insns, bpf.RetA{})
 		prog := cbpfAssemble(t, insns...)
-		require.Len(t, prog, cbpfMaxInsns)
+		require.Len(t, prog, maxInsns)
 		require.NoError(t, validateProgram(prog))
 		got, executed, err := runProgram(prog, cbpfTestData)
 		require.NoError(t, err)
-		assert.Equal(t, uint32(cbpfMaxInsns-2), got)
-		assert.Equal(t, cbpfMaxInsns, executed)
+		assert.Equal(t, uint32(maxInsns-2), got)
+		assert.Equal(t, maxInsns, executed)
 	})
 
 	longJump := func(skip uint32) []bpf.RawInstruction {
 		insns := []bpf.Instruction{bpf.Jump{Skip: skip}}
-		for range cbpfMaxInsns - 2 {
+		for range maxInsns - 2 {
 			insns = append(insns, bpf.RetConstant{Val: 1})
 		}
 		return cbpfAssemble(t, append(insns, bpf.RetConstant{Val: 2})...)
 	}
 	t.Run("ja to the last instruction", func(t *testing.T) {
-		prog := longJump(cbpfMaxInsns - 2)
+		prog := longJump(maxInsns - 2)
 		require.NoError(t, validateProgram(prog))
 		got, executed, err := runProgram(prog, cbpfTestData)
 		require.NoError(t, err)
@@ -627,8 +266,8 @@ func TestValidateMaxLength(t *testing.T) {
 		assert.Equal(t, 2, executed)
 	})
 	t.Run("ja one past the last instruction", func(t *testing.T) {
-		err := validateProgram(longJump(cbpfMaxInsns - 1))
-		require.EqualError(t, err, "seccomp filter: instruction 0: jump target 4096 is past the end (4096 instructions)")
+		err := validateProgram(longJump(maxInsns - 1))
+		require.EqualError(t, err, "seccomp: invalid program: instruction 0: jump target 4096 is past the end (4096 instructions)")
 	})
 }
 
@@ -638,7 +277,7 @@ func TestValidateRejects(t *testing.T) {
 	ldX := bpf.LoadConstant{Dst: bpf.RegX, Val: 1}
 	ret := bpf.RetConstant{Val: 0}
 	retA := bpf.RetA{}
-	tooLong := make([]bpf.Instruction, cbpfMaxInsns+1)
+	tooLong := make([]bpf.Instruction, maxInsns+1)
 	for i := range tooLong {
 		tooLong[i] = ret
 	}
@@ -648,11 +287,11 @@ func TestValidateRejects(t *testing.T) {
 		prog    []bpf.Instruction
 		wantErr string
 	}{
-		{"empty", nil, "seccomp filter: 0 instructions, want 1 to 4096"},
-		{"too long", tooLong, "seccomp filter: 4097 instructions, want 1 to 4096"},
+		{"empty", nil, "seccomp: invalid program: 0 instructions, want 1 to 4096"},
+		{"too long", tooLong, "seccomp: invalid program: 4097 instructions, want 1 to 4096"},
 
 		// Opcodes.
-		{"byte load", []bpf.Instruction{raw(cbpfLdBAbs, 0), retA}, "instruction 0: opcode 0x30 is not allowed in seccomp filters"},
+		{"byte load", []bpf.Instruction{raw(opLdBAbs, 0), retA}, "instruction 0: opcode 0x30 is not allowed in seccomp filters"},
 		{"half-word load", []bpf.Instruction{bpf.LoadAbsolute{Off: 0, Size: 2}, retA}, "instruction 0: opcode 0x28 is not allowed in seccomp filters"},
 		{"indirect load", []bpf.Instruction{bpf.LoadIndirect{Off: 0, Size: 4}, retA}, "instruction 0: opcode 0x40 is not allowed in seccomp filters"},
 		{"ldx msh", []bpf.Instruction{bpf.LoadMemShift{Off: 0}, retA}, "instruction 0: opcode 0xb1 is not allowed in seccomp filters"},
@@ -670,7 +309,7 @@ func TestValidateRejects(t *testing.T) {
 
 		// Jumps.
 		{"ja past end", []bpf.Instruction{bpf.Jump{Skip: 1}, ret}, "instruction 0: jump target 2 is past the end (2 instructions)"},
-		{"ja with huge k", []bpf.Instruction{raw(cbpfJa, 0xffffffff), ret}, "instruction 0: jump target 4294967296 is past the end (2 instructions)"},
+		{"ja with huge k", []bpf.Instruction{raw(opJa, 0xffffffff), ret}, "instruction 0: jump target 4294967296 is past the end (2 instructions)"},
 		{"jeq true target past end", []bpf.Instruction{bpf.JumpIf{Cond: bpf.JumpEqual, SkipTrue: 1}, ret}, "instruction 0: jump target 2 is past the end (2 instructions)"},
 		{"jgt false target past end", []bpf.Instruction{bpf.JumpIf{Cond: bpf.JumpGreaterThan, SkipFalse: 2}, ret, ret}, "instruction 0: jump target 3 is past the end (3 instructions)"},
 		{"jset x target past end", []bpf.Instruction{ret, bpf.JumpIfX{Cond: bpf.JumpBitsSet, SkipTrue: 1}, ret}, "instruction 1: jump target 3 is past the end (3 instructions)"},
@@ -687,9 +326,9 @@ func TestValidateRejects(t *testing.T) {
 			retA,
 		}, "instruction 3: reads scratch memory M[0] before it is written on every path"},
 		{"read before write in unreachable code", []bpf.Instruction{ret, bpf.LoadScratch{Dst: bpf.RegA, N: 0}, retA}, "instruction 1: reads scratch memory M[0] before it is written on every path"},
-		{"st index 16", []bpf.Instruction{raw(cbpfSt, 16), ret}, "instruction 0: scratch memory index 16, want less than 16"},
-		{"ld mem index 16", []bpf.Instruction{raw(cbpfLdMem, 16), retA}, "instruction 0: scratch memory index 16, want less than 16"},
-		{"ldx mem index huge", []bpf.Instruction{raw(cbpfLdxMem, 0xffffffff), retA}, "instruction 0: scratch memory index 4294967295, want less than 16"},
+		{"st index 16", []bpf.Instruction{raw(opSt, 16), ret}, "instruction 0: scratch memory index 16, want less than 16"},
+		{"ld mem index 16", []bpf.Instruction{raw(opLdMem, 16), retA}, "instruction 0: scratch memory index 16, want less than 16"},
+		{"ldx mem index huge", []bpf.Instruction{raw(opLdxMem, 0xffffffff), retA}, "instruction 0: scratch memory index 4294967295, want less than 16"},
 
 		// Constant operands.
 		{"div by constant 0", []bpf.Instruction{bpf.ALUOpConstant{Op: bpf.ALUOpDiv, Val: 0}, retA}, "instruction 0: division by constant zero"},
@@ -735,7 +374,7 @@ func TestValidateAccepts(t *testing.T) {
 			bpf.LoadScratch{Dst: bpf.RegA, N: 15},
 			retA,
 		}, 1},
-		{"len loads", []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, bpf.RawInstruction{Op: cbpfLdxWLen}, bpf.ALUOpX{Op: bpf.ALUOpAdd}, retA}, 128},
+		{"len loads", []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, bpf.RawInstruction{Op: opLdxWLen}, bpf.ALUOpX{Op: bpf.ALUOpAdd}, retA}, 128},
 		{"scratch written on both branches", []bpf.Instruction{
 			bpf.LoadAbsolute{Off: 0, Size: 4},
 			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 59, SkipFalse: 2},
@@ -769,7 +408,7 @@ func TestValidateAccepts(t *testing.T) {
 func TestValidateDoesNotModify(t *testing.T) {
 	prog := cbpfAssemble(t,
 		bpf.LoadExtension{Num: bpf.ExtLen},
-		bpf.RawInstruction{Op: cbpfLdxWLen},
+		bpf.RawInstruction{Op: opLdxWLen},
 		bpf.LoadAbsolute{Off: 0, Size: 4},
 		bpf.RetA{},
 	)
@@ -786,7 +425,7 @@ func TestInterpRuntimeChecks(t *testing.T) {
 	raw := func(op uint16, jt, jf uint8, k uint32) bpf.RawInstruction {
 		return bpf.RawInstruction{Op: op, Jt: jt, Jf: jf, K: k}
 	}
-	ret := raw(cbpfRetK, 0, 0, 0)
+	ret := raw(opRetK, 0, 0, 0)
 	tests := []struct {
 		name     string
 		prog     []bpf.RawInstruction
@@ -794,22 +433,22 @@ func TestInterpRuntimeChecks(t *testing.T) {
 		executed int
 	}{
 		{"empty", nil, "ran off the end of the 0-instruction program", 0},
-		{"falls off the end", []bpf.RawInstruction{raw(cbpfLdImm, 0, 0, 1)}, "ran off the end of the 1-instruction program", 1},
-		{"ja past end", []bpf.RawInstruction{raw(cbpfJa, 0, 0, 1), ret}, "instruction 0: jump target 2 is outside the program", 1},
-		{"ja with huge k", []bpf.RawInstruction{raw(cbpfJa, 0, 0, 0xffffffff), ret}, "instruction 0: jump target 4294967296 is outside the program", 1},
-		{"jeq past end", []bpf.RawInstruction{raw(cbpfJeqK, 3, 0, 0), ret}, "instruction 0: jump target 4 is outside the program", 1},
-		{"jset x past end", []bpf.RawInstruction{raw(cbpfJsetX, 0, 200, 0), ret}, "instruction 0: jump target 201 is outside the program", 1},
-		{"mod", []bpf.RawInstruction{raw(cbpfModK, 0, 0, 3), ret}, "instruction 0: opcode 0x94 is not allowed in seccomp filters", 1},
-		{"byte load", []bpf.RawInstruction{raw(cbpfLdBAbs, 0, 0, 0), ret}, "instruction 0: opcode 0x30 is not allowed in seccomp filters", 1},
+		{"falls off the end", []bpf.RawInstruction{raw(opLdImm, 0, 0, 1)}, "ran off the end of the 1-instruction program", 1},
+		{"ja past end", []bpf.RawInstruction{raw(opJa, 0, 0, 1), ret}, "instruction 0: jump target 2 is outside the program", 1},
+		{"ja with huge k", []bpf.RawInstruction{raw(opJa, 0, 0, 0xffffffff), ret}, "instruction 0: jump target 4294967296 is outside the program", 1},
+		{"jeq past end", []bpf.RawInstruction{raw(opJeqK, 3, 0, 0), ret}, "instruction 0: jump target 4 is outside the program", 1},
+		{"jset x past end", []bpf.RawInstruction{raw(opJsetX, 0, 200, 0), ret}, "instruction 0: jump target 201 is outside the program", 1},
+		{"mod", []bpf.RawInstruction{raw(opModK, 0, 0, 3), ret}, "instruction 0: opcode 0x94 is not allowed in seccomp filters", 1},
+		{"byte load", []bpf.RawInstruction{raw(opLdBAbs, 0, 0, 0), ret}, "instruction 0: opcode 0x30 is not allowed in seccomp filters", 1},
 		{"unknown opcode", []bpf.RawInstruction{raw(0xffff, 0, 0, 0)}, "instruction 0: opcode 0xffff is not allowed in seccomp filters", 1},
-		{"load at 64", []bpf.RawInstruction{raw(cbpfLdWAbs, 0, 0, 64), ret}, "instruction 0: load offset 0x40 is not an aligned word of seccomp_data", 1},
-		{"misaligned load", []bpf.RawInstruction{raw(cbpfLdWAbs, 0, 0, 62), ret}, "instruction 0: load offset 0x3e is not an aligned word of seccomp_data", 1},
-		{"ancillary load", []bpf.RawInstruction{raw(cbpfLdWAbs, 0, 0, 0xfffff000), ret}, "instruction 0: load offset 0xfffff000 is not an aligned word of seccomp_data", 1},
-		{"unwritten scratch", []bpf.RawInstruction{raw(cbpfLdxMem, 0, 0, 4), ret}, "instruction 0: reads scratch memory M[4], which was not written", 1},
-		{"scratch index 16 load", []bpf.RawInstruction{raw(cbpfLdMem, 0, 0, 16), ret}, "instruction 0: reads scratch memory M[16], which was not written", 1},
-		{"scratch index 16 store", []bpf.RawInstruction{raw(cbpfStx, 0, 0, 16), ret}, "instruction 0: scratch memory index 16 out of range", 1},
-		{"div by constant 0", []bpf.RawInstruction{raw(cbpfDivK, 0, 0, 0), ret}, "instruction 0: division by constant zero", 1},
-		{"lsh by constant 32", []bpf.RawInstruction{raw(cbpfLshK, 0, 0, 32), ret}, "instruction 0: shift by constant 32", 1},
+		{"load at 64", []bpf.RawInstruction{raw(opLdWAbs, 0, 0, 64), ret}, "instruction 0: load offset 0x40 is not an aligned word of seccomp_data", 1},
+		{"misaligned load", []bpf.RawInstruction{raw(opLdWAbs, 0, 0, 62), ret}, "instruction 0: load offset 0x3e is not an aligned word of seccomp_data", 1},
+		{"ancillary load", []bpf.RawInstruction{raw(opLdWAbs, 0, 0, 0xfffff000), ret}, "instruction 0: load offset 0xfffff000 is not an aligned word of seccomp_data", 1},
+		{"unwritten scratch", []bpf.RawInstruction{raw(opLdxMem, 0, 0, 4), ret}, "instruction 0: reads scratch memory M[4], which was not written", 1},
+		{"scratch index 16 load", []bpf.RawInstruction{raw(opLdMem, 0, 0, 16), ret}, "instruction 0: reads scratch memory M[16], which was not written", 1},
+		{"scratch index 16 store", []bpf.RawInstruction{raw(opStx, 0, 0, 16), ret}, "instruction 0: scratch memory index 16 out of range", 1},
+		{"div by constant 0", []bpf.RawInstruction{raw(opDivK, 0, 0, 0), ret}, "instruction 0: division by constant zero", 1},
+		{"lsh by constant 32", []bpf.RawInstruction{raw(opLshK, 0, 0, 32), ret}, "instruction 0: shift by constant 32", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -832,15 +471,15 @@ func TestInterpRuntimeChecks(t *testing.T) {
 func TestInterpRandomPrograms(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ops := []uint16{
-		cbpfLdImm, cbpfLdxImm, cbpfLdWAbs, cbpfLdWAbs, cbpfLdWAbs, cbpfLdWLen, cbpfLdxWLen,
-		cbpfLdMem, cbpfLdxMem, cbpfSt, cbpfSt, cbpfStx, cbpfStx, cbpfTax, cbpfTxa,
-		cbpfAddK, cbpfAddX, cbpfSubK, cbpfSubX, cbpfMulK, cbpfMulX, cbpfDivK, cbpfDivX,
-		cbpfAndK, cbpfAndX, cbpfOrK, cbpfOrX, cbpfXorK, cbpfXorX,
-		cbpfLshK, cbpfLshX, cbpfRshK, cbpfRshX, cbpfNeg,
-		cbpfJa, cbpfJeqK, cbpfJeqX, cbpfJgtK, cbpfJgtX, cbpfJgeK, cbpfJgeX, cbpfJsetK, cbpfJsetX,
-		cbpfRetK, cbpfRetA,
+		opLdImm, opLdxImm, opLdWAbs, opLdWAbs, opLdWAbs, opLdWLen, opLdxWLen,
+		opLdMem, opLdxMem, opSt, opSt, opStx, opStx, opTax, opTxa,
+		opAddK, opAddX, opSubK, opSubX, opMulK, opMulX, opDivK, opDivX,
+		opAndK, opAndX, opOrK, opOrX, opXorK, opXorX,
+		opLshK, opLshX, opRshK, opRshX, opNeg,
+		opJa, opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX,
+		opRetK, opRetA,
 		// Rejected ones, so validation failures are exercised too.
-		cbpfModK, cbpfModX, cbpfLdBAbs, cbpfLdWInd, 0x0e,
+		opModK, opModX, opLdBAbs, opLdWInd, 0x0e,
 	}
 	ks := []uint32{0, 1, 2, 3, 4, 7, 8, 12, 15, 16, 20, 31, 32, 33, 59, 60, 63, 64, 0x7fff0000, 0xfffff000, 0xffffffff}
 
@@ -856,9 +495,9 @@ func TestInterpRandomPrograms(t *testing.T) {
 			prog[i] = bpf.RawInstruction{Op: ops[rng.IntN(len(ops))], Jt: uint8(rng.IntN(4)), Jf: uint8(rng.IntN(4)), K: k}
 		}
 		if rng.IntN(8) != 0 {
-			prog[len(prog)-1].Op = cbpfRetA
+			prog[len(prog)-1].Op = opRetA
 		}
-		d := seccompData{Nr: rng.Uint32(), Arch: rng.Uint32(), IP: rng.Uint64()}
+		d := Data{Nr: rng.Uint32(), Arch: Arch(rng.Uint32()), InstructionPointer: rng.Uint64()}
 		for i := range d.Args {
 			d.Args[i] = rng.Uint64()
 		}
@@ -886,11 +525,11 @@ func TestInterpRandomPrograms(t *testing.T) {
 // cbpfVMRun runs prog on golang.org/x/net/bpf's VM. ok is false where the
 // VM knowingly differs from the kernel: it has no neg and no "ldx len", and
 // it shifts by X >= 32 with Go semantics (to 0) where the kernel masks.
-func cbpfVMRun(t *testing.T, prog []bpf.RawInstruction, d seccompData) (ret uint32, ok bool) {
+func cbpfVMRun(t *testing.T, prog []bpf.RawInstruction, d Data) (ret uint32, ok bool) {
 	t.Helper()
 	for _, ins := range prog {
 		switch ins.Op {
-		case cbpfNeg, cbpfLdxWLen, cbpfLshX, cbpfRshX:
+		case opNeg, opLdxWLen, opLshX, opRshX:
 			return 0, false
 		}
 	}
@@ -902,7 +541,10 @@ func cbpfVMRun(t *testing.T, prog []bpf.RawInstruction, d seccompData) (ret uint
 	require.NoError(t, err)
 	// The VM loads big-endian words from a packet; byte-swap every word
 	// so it sees the little-endian values the kernel does.
-	b := d.bytes()
+	var b [dataLen]byte
+	for off := uint32(0); off < dataLen; off += 4 {
+		binary.LittleEndian.PutUint32(b[off:], d.word(off, false))
+	}
 	for i := 0; i < len(b); i += 4 {
 		b[i], b[i+1], b[i+2], b[i+3] = b[i+3], b[i+2], b[i+1], b[i]
 	}

@@ -209,7 +209,7 @@ func proofValue(t testing.TB, run liveRun, name string) int64 {
 // signed 32-bit number with the data masked off, wins; among equal actions
 // the newest filter's, since the kernel walks from the newest and replaces
 // only on a strictly lower action. The filters must have been validated.
-func proofVerdict(filters [][]bpf.RawInstruction, d seccompData) (uint32, error) {
+func proofVerdict(filters [][]bpf.RawInstruction, d Data) (uint32, error) {
 	const actionFull = 0xFFFF0000 // SECCOMP_RET_ACTION_FULL
 	ret := Allow.Ret()
 	for _, f := range slices.Backward(filters) {
@@ -245,7 +245,7 @@ func proofExpect(ret uint32, ran proofOutcome) (proofOutcome, error) {
 
 // proofPredict is what becomes of a call with seccomp_data d under the
 // filters (validated), given what it returns when the kernel runs it.
-func proofPredict(t testing.TB, filters [][]bpf.RawInstruction, d seccompData, ran proofOutcome) proofOutcome {
+func proofPredict(t testing.TB, filters [][]bpf.RawInstruction, d Data, ran proofOutcome) proofOutcome {
 	t.Helper()
 	ret, err := proofVerdict(filters, d)
 	require.NoError(t, err)
@@ -304,9 +304,9 @@ func (p *proofProgram) place(nr uint32) {
 // the Go runtime's calls skip the filter.
 func proofFrame(nr uint32, body []bpf.RawInstruction) []bpf.RawInstruction {
 	return append([]bpf.RawInstruction{
-		{Op: cbpfLdWAbs, K: 0},
-		{Op: cbpfJeqK, Jt: 1, K: nr},
-		{Op: cbpfRetK, K: Allow.Ret()},
+		{Op: opLdWAbs, K: 0},
+		{Op: opJeqK, Jt: 1, K: nr},
+		{Op: opRetK, K: Allow.Ret()},
 	}, body...)
 }
 
@@ -380,7 +380,7 @@ func proofDirected(t testing.TB) []proofProgram {
 		},
 		{
 			name:   "ld len and ldx len are 64",
-			body:   []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, bpf.RawInstruction{Op: cbpfLdxWLen}, aluX(bpf.ALUOpAdd)},
+			body:   []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, bpf.RawInstruction{Op: opLdxWLen}, aluX(bpf.ALUOpAdd)},
 			inputs: [][6]uint64{{}},
 			want:   []proofOutcome{errno(128)},
 		},
@@ -487,7 +487,7 @@ func (g *proofGen) program() proofProgram {
 		valid &= incoming[u]
 		unit := g.unit(u, n, valid)
 		for _, ins := range unit.insns {
-			if ins.Op == cbpfSt || ins.Op == cbpfStx {
+			if ins.Op == opSt || ins.Op == opStx {
 				valid |= 1 << ins.K
 			}
 		}
@@ -500,7 +500,7 @@ func (g *proofGen) program() proofProgram {
 	}
 	units = append(units,
 		proofUnit{insns: proofErrnoARaw()},
-		proofUnit{insns: []bpf.RawInstruction{{Op: cbpfRetK, K: Errno(syscall.Errno(g.rng.IntN(MaxErrno + 1))).Ret()}}})
+		proofUnit{insns: []bpf.RawInstruction{{Op: opRetK, K: Errno(syscall.Errno(g.rng.IntN(MaxErrno + 1))).Ret()}}})
 
 	// Lay out. Jumps are relative, so where the body goes does not matter.
 	start := make([]int, len(units))
@@ -516,7 +516,7 @@ func (g *proofGen) program() proofProgram {
 		if u.jump() {
 			pc := start[i] + len(insns) - 1
 			last := &insns[len(insns)-1]
-			if last.Op == cbpfJa {
+			if last.Op == opJa {
 				last.K = uint32(start[u.jt] - pc - 1)
 			} else {
 				last.Jt, last.Jf = uint8(start[u.jt]-pc-1), uint8(start[u.jf]-pc-1)
@@ -542,9 +542,9 @@ func (g *proofGen) program() proofProgram {
 // proofErrnoARaw is proofErrnoA, assembled.
 func proofErrnoARaw() []bpf.RawInstruction {
 	return []bpf.RawInstruction{
-		{Op: cbpfAndK, K: 0xfff},
-		{Op: cbpfOrK, K: Errno(0).Ret()},
-		{Op: cbpfRetA},
+		{Op: opAndK, K: 0xfff},
+		{Op: opOrK, K: Errno(0).Ret()},
+		{Op: opRetA},
 	}
 }
 
@@ -555,8 +555,8 @@ func (g *proofGen) unit(u, n int, valid uint16) proofUnit {
 	// A jump goes up to 8 units ahead, at most to the last unit: no
 	// more than 48 instructions, well within a conditional jump's 255.
 	target := func() int { return u + 1 + g.rng.IntN(min(8, n+1-u)) }
-	aluOps := []uint16{cbpfAddK, cbpfSubK, cbpfMulK, cbpfDivK, cbpfAndK, cbpfOrK, cbpfXorK, cbpfLshK, cbpfRshK}
-	jmpOps := []uint16{cbpfJeqK, cbpfJgtK, cbpfJgeK, cbpfJsetK}
+	aluOps := []uint16{opAddK, opSubK, opMulK, opDivK, opAndK, opOrK, opXorK, opLshK, opRshK}
+	jmpOps := []uint16{opJeqK, opJgtK, opJgeK, opJsetK}
 
 	switch r := g.rng.IntN(100); {
 	case r < 12:
@@ -564,65 +564,65 @@ func (g *proofGen) unit(u, n int, valid uint16) proofUnit {
 		// load of it is overwritten at once, inside the unit.
 		w := proofWords[g.rng.IntN(len(proofWords))]
 		if w == 8 || w == 12 {
-			return proofUnit{insns: []bpf.RawInstruction{{Op: cbpfLdWAbs, K: w}, {Op: cbpfLdWAbs, K: 16 + 4*g.rng.Uint32N(12)}}}
+			return proofUnit{insns: []bpf.RawInstruction{{Op: opLdWAbs, K: w}, {Op: opLdWAbs, K: 16 + 4*g.rng.Uint32N(12)}}}
 		}
-		return one(cbpfLdWAbs, w)
+		return one(opLdWAbs, w)
 	case r < 16:
-		return one(cbpfLdImm, g.k())
+		return one(opLdImm, g.k())
 	case r < 20:
-		return one(cbpfLdxImm, g.k())
+		return one(opLdxImm, g.k())
 	case r < 22:
-		return one(cbpfLdWLen, 0)
+		return one(opLdWLen, 0)
 	case r < 24:
-		return one(cbpfLdxWLen, 0)
+		return one(opLdxWLen, 0)
 	case r < 30:
-		return one([]uint16{cbpfSt, cbpfStx}[g.rng.IntN(2)], g.rng.Uint32N(cbpfMemWords))
+		return one([]uint16{opSt, opStx}[g.rng.IntN(2)], g.rng.Uint32N(memWords))
 	case r < 36:
 		var cells []uint32
-		for i := range uint32(cbpfMemWords) {
+		for i := range uint32(memWords) {
 			if valid&(1<<i) != 0 {
 				cells = append(cells, i)
 			}
 		}
 		if len(cells) == 0 {
-			return one(cbpfSt, g.rng.Uint32N(cbpfMemWords))
+			return one(opSt, g.rng.Uint32N(memWords))
 		}
-		return one([]uint16{cbpfLdMem, cbpfLdxMem}[g.rng.IntN(2)], cells[g.rng.IntN(len(cells))])
+		return one([]uint16{opLdMem, opLdxMem}[g.rng.IntN(2)], cells[g.rng.IntN(len(cells))])
 	case r < 42:
-		return one([]uint16{cbpfTax, cbpfTxa}[g.rng.IntN(2)], 0)
+		return one([]uint16{opTax, opTxa}[g.rng.IntN(2)], 0)
 	case r < 56:
 		op := aluOps[g.rng.IntN(len(aluOps))]
 		k := g.k()
 		switch op {
-		case cbpfLshK, cbpfRshK:
+		case opLshK, opRshK:
 			k %= 32 // the kernel refuses a constant shift of 32 or more
-		case cbpfDivK:
+		case opDivK:
 			for k == 0 {
 				k = g.k() // and a constant division by zero
 			}
 		}
 		return one(op, k)
 	case r < 70:
-		op := aluOps[g.rng.IntN(len(aluOps))] | cbpfSrcX
-		if op != cbpfDivX {
+		op := aluOps[g.rng.IntN(len(aluOps))] | opSrcX
+		if op != opDivX {
 			return one(op, 0)
 		}
 		// X may be zero here, and the kernel's filter would then return
 		// 0, KILL_THREAD, and end the calling thread: only the directed
 		// programs divide by zero. So X gets a bit set first, leaving A
 		// as it was.
-		m := g.rng.Uint32N(cbpfMemWords)
+		m := g.rng.Uint32N(memWords)
 		return proofUnit{insns: []bpf.RawInstruction{
-			{Op: cbpfSt, K: m}, {Op: cbpfTxa}, {Op: cbpfOrK, K: 1 << g.rng.IntN(32)}, {Op: cbpfTax},
-			{Op: cbpfLdMem, K: m}, {Op: cbpfDivX},
+			{Op: opSt, K: m}, {Op: opTxa}, {Op: opOrK, K: 1 << g.rng.IntN(32)}, {Op: opTax},
+			{Op: opLdMem, K: m}, {Op: opDivX},
 		}}
 	case r < 73:
-		return one(cbpfNeg, 0)
+		return one(opNeg, 0)
 	case r < 93:
 		op := jmpOps[g.rng.IntN(len(jmpOps))]
 		k := g.k()
 		if g.rng.IntN(3) == 0 {
-			op, k = op|cbpfSrcX, 0
+			op, k = op|opSrcX, 0
 		}
 		jf := u + 1
 		if g.rng.IntN(2) == 0 {
@@ -631,11 +631,11 @@ func (g *proofGen) unit(u, n int, valid uint16) proofUnit {
 		return proofUnit{insns: []bpf.RawInstruction{{Op: op, K: k}}, jt: target(), jf: jf}
 	case r < 97:
 		to := target()
-		return proofUnit{insns: []bpf.RawInstruction{{Op: cbpfJa}}, jt: to, jf: to}
+		return proofUnit{insns: []bpf.RawInstruction{{Op: opJa}}, jt: to, jf: to}
 	case r < 99:
 		return proofUnit{insns: proofErrnoARaw()}
 	}
-	return one(cbpfRetK, Errno(syscall.Errno(g.rng.IntN(MaxErrno+1))).Ret())
+	return one(opRetK, Errno(syscall.Errno(g.rng.IntN(MaxErrno+1))).Ret())
 }
 
 // TestInterpreterMatchesKernel loads random programs that use every
@@ -699,7 +699,7 @@ func TestInterpreterMatchesKernel(t *testing.T) {
 		}
 		for i, p := range batch {
 			for j, in := range p.inputs {
-				d := seccompData{Nr: p.nr, Arch: uint32(native), Args: in}
+				d := Data{Nr: p.nr, Arch: native, Args: in}
 				want := proofPredict(t, filters, d, proofENOSYS)
 				got := observed[b][i][j]
 				observations++
@@ -741,7 +741,7 @@ func proofRunBatch(t *testing.T, native Arch, batch []proofProgram) [][]proofOut
 		spec.Filters = append(spec.Filters, p.insns)
 		for j, in := range p.inputs {
 			// A call that may end its thread gets a thread of its own.
-			ret, _, err := runProgram(p.insns, seccompData{Nr: p.nr, Arch: uint32(native), Args: in})
+			ret, _, err := runProgram(p.insns, Data{Nr: p.nr, Arch: native, Args: in})
 			require.NoError(t, err)
 			kill := ret == KillThread.Ret() || (p.want != nil && p.want[j].Killed)
 			spec.Calls = append(spec.Calls, proofCall{Nr: uint64(p.nr), Args: in, MayKill: kill})
@@ -762,7 +762,7 @@ func proofRunBatch(t *testing.T, native Arch, batch []proofProgram) [][]proofOut
 
 // proofOutcomeOf is what becomes of a call of the program's number on d
 // under that program alone, or an error if the interpreter fails on it.
-func proofOutcomeOf(insns []bpf.RawInstruction, d seccompData) (proofOutcome, error) {
+func proofOutcomeOf(insns []bpf.RawInstruction, d Data) (proofOutcome, error) {
 	ret, _, err := cbpfExec(insns, d)
 	if err != nil {
 		return proofOutcome{}, err
@@ -774,29 +774,29 @@ func proofOutcomeOf(insns []bpf.RawInstruction, d seccompData) (proofOutcome, er
 // off, would in effect run instead of ins: a near miss (add for sub, jgt
 // for jge, the other half of a word) or nothing at all (ja 0).
 func proofMutate(ins bpf.RawInstruction) bpf.RawInstruction {
-	nop := bpf.RawInstruction{Op: cbpfJa}
+	nop := bpf.RawInstruction{Op: opJa}
 	swap := map[uint16]uint16{
-		cbpfAddK: cbpfSubK, cbpfSubK: cbpfAddK, cbpfMulK: cbpfAddK, cbpfDivK: cbpfMulK,
-		cbpfAndK: cbpfOrK, cbpfOrK: cbpfXorK, cbpfXorK: cbpfOrK, cbpfLshK: cbpfRshK, cbpfRshK: cbpfLshK,
-		cbpfJeqK: cbpfJgeK, cbpfJgtK: cbpfJgeK, cbpfJgeK: cbpfJgtK, cbpfJsetK: cbpfJeqK,
+		opAddK: opSubK, opSubK: opAddK, opMulK: opAddK, opDivK: opMulK,
+		opAndK: opOrK, opOrK: opXorK, opXorK: opOrK, opLshK: opRshK, opRshK: opLshK,
+		opJeqK: opJgeK, opJgtK: opJgeK, opJgeK: opJgtK, opJsetK: opJeqK,
 	}
 	base := ins.Op
 	if base&0x07 == 0x04 || base&0x07 == 0x05 { // BPF_ALU, BPF_JMP: K and X alike
-		base &^= cbpfSrcX
+		base &^= opSrcX
 	}
 	if to, ok := swap[base]; ok {
-		ins.Op = to | ins.Op&cbpfSrcX
+		ins.Op = to | ins.Op&opSrcX
 		return ins
 	}
 	switch ins.Op {
-	case cbpfLdWAbs:
+	case opLdWAbs:
 		ins.K ^= 4 // the other half of an argument; nr for arch
 		return ins
-	case cbpfRetK:
+	case opRetK:
 		ins.K ^= 1
 		return ins
-	case cbpfRetA:
-		return bpf.RawInstruction{Op: cbpfRetK, K: Errno(0).Ret()}
+	case opRetA:
+		return bpf.RawInstruction{Op: opRetK, K: Errno(0).Ret()}
 	}
 	return nop
 }
@@ -805,7 +805,7 @@ func proofMutate(ins bpf.RawInstruction) bpf.RawInstruction {
 // load, one word off.
 type proofMutantKey struct {
 	op   uint16
-	word int // for cbpfLdWAbs, the offset loaded; otherwise -1
+	word int // for opLdWAbs, the offset loaded; otherwise -1
 }
 
 func (k proofMutantKey) String() string {
@@ -818,13 +818,13 @@ func (k proofMutantKey) String() string {
 // proofOpName returns the mnemonic of a seccomp opcode.
 func proofOpName(op uint16) string {
 	src := " #k"
-	if op&cbpfSrcX != 0 {
+	if op&opSrcX != 0 {
 		src = " x"
 	}
 	switch {
-	case op == cbpfNeg:
+	case op == opNeg:
 		return "neg"
-	case op == cbpfJa:
+	case op == opJa:
 		return "ja"
 	case op&0x07 == 0x04: // BPF_ALU: the operation is op>>4
 		return []string{"add", "sub", "mul", "div", "or", "and", "lsh", "rsh", "neg", "mod", "xor"}[op>>4] + src
@@ -832,9 +832,9 @@ func proofOpName(op uint16) string {
 		return []string{"ja", "jeq", "jgt", "jge", "jset"}[op>>4] + src
 	}
 	return map[uint16]string{
-		cbpfLdImm: "ld #k", cbpfLdxImm: "ldx #k", cbpfLdWAbs: "ld [k]", cbpfLdWLen: "ld len", cbpfLdxWLen: "ldx len",
-		cbpfLdMem: "ld M[k]", cbpfLdxMem: "ldx M[k]", cbpfSt: "st", cbpfStx: "stx",
-		cbpfTax: "tax", cbpfTxa: "txa", cbpfRetK: "ret #k", cbpfRetA: "ret a",
+		opLdImm: "ld #k", opLdxImm: "ldx #k", opLdWAbs: "ld [k]", opLdWLen: "ld len", opLdxWLen: "ldx len",
+		opLdMem: "ld M[k]", opLdxMem: "ldx M[k]", opSt: "st", opStx: "stx",
+		opTax: "tax", opTxa: "txa", opRetK: "ret #k", opRetA: "ret a",
 	}[op]
 }
 
@@ -847,14 +847,14 @@ func proofCheckMutants(t *testing.T, arch Arch, progs []proofProgram, seen [][]p
 	var keys []proofMutantKey
 	for op := range uint16(256) {
 		switch {
-		case op == cbpfLdWAbs:
+		case op == opLdWAbs:
 			for _, w := range proofWords {
 				// The instruction pointer's loads are overwritten at once.
 				if w != 8 && w != 12 {
 					keys = append(keys, proofMutantKey{op, int(w)})
 				}
 			}
-		case cbpfSeccompOpcode(op):
+		case seccompOpcode(op):
 			keys = append(keys, proofMutantKey{op, -1})
 		}
 	}
@@ -875,7 +875,7 @@ func proofCheckMutants(t *testing.T, arch Arch, progs []proofProgram, seen [][]p
 				continue
 			}
 			for j, in := range p.inputs {
-				o, err := proofOutcomeOf(mutant, seccompData{Nr: p.nr, Arch: uint32(arch), Args: in})
+				o, err := proofOutcomeOf(mutant, Data{Nr: p.nr, Arch: arch, Args: in})
 				if err != nil || o != seen[i][j] {
 					caught++
 				}
@@ -890,20 +890,20 @@ func proofCheckMutants(t *testing.T, arch Arch, progs []proofProgram, seen [][]p
 // proofAt runs p on d up to instruction pc and returns A and X there, and
 // whether pc was reached at all: it replaces pc with a jump to a stub
 // appended at the end that returns a marker, A, or X.
-func proofAt(t testing.TB, insns []bpf.RawInstruction, pc int, d seccompData) (a, x uint32, reached bool) {
+func proofAt(t testing.TB, insns []bpf.RawInstruction, pc int, d Data) (a, x uint32, reached bool) {
 	t.Helper()
 	const marker = 0x0BADC0DE
 	run := func(stub ...bpf.RawInstruction) uint32 {
 		p := append(slices.Clone(insns), stub...)
-		p[pc] = bpf.RawInstruction{Op: cbpfJa, K: uint32(len(insns) - pc - 1)}
+		p[pc] = bpf.RawInstruction{Op: opJa, K: uint32(len(insns) - pc - 1)}
 		ret, _, err := cbpfExec(p, d)
 		require.NoError(t, err) // the path to pc is the program's own, which runs
 		return ret
 	}
-	if run(bpf.RawInstruction{Op: cbpfRetK, K: marker}) != marker {
+	if run(bpf.RawInstruction{Op: opRetK, K: marker}) != marker {
 		return 0, 0, false
 	}
-	return run(bpf.RawInstruction{Op: cbpfRetA}), run(bpf.RawInstruction{Op: cbpfTxa}, bpf.RawInstruction{Op: cbpfRetA}), true
+	return run(bpf.RawInstruction{Op: opRetA}), run(bpf.RawInstruction{Op: opTxa}, bpf.RawInstruction{Op: opRetA}), true
 }
 
 // proofCheckEdges counts the edge cases the calls met: arithmetic that
@@ -914,41 +914,41 @@ func proofCheckEdges(t *testing.T, arch Arch, progs []proofProgram, seen [][]pro
 	var wraps, bigShifts, shiftWitnesses int
 	for i, p := range progs {
 		for pc, ins := range p.insns {
-			op := ins.Op &^ cbpfSrcX
-			if ins.Op&0x07 != 0x04 || !(op == cbpfAddK || op == cbpfSubK || op == cbpfMulK || op == cbpfLshK || op == cbpfRshK) {
+			op := ins.Op &^ opSrcX
+			if ins.Op&0x07 != 0x04 || !(op == opAddK || op == opSubK || op == opMulK || op == opLshK || op == opRshK) {
 				continue
 			}
 			for j, in := range p.inputs {
-				d := seccompData{Nr: p.nr, Arch: uint32(arch), Args: in}
+				d := Data{Nr: p.nr, Arch: arch, Args: in}
 				a, x, reached := proofAt(t, p.insns, pc, d)
 				if !reached {
 					continue
 				}
 				src := ins.K
-				if ins.Op&cbpfSrcX != 0 {
+				if ins.Op&opSrcX != 0 {
 					src = x
 				}
 				switch op {
-				case cbpfAddK:
+				case opAddK:
 					if uint64(a)+uint64(src) > 0xFFFFFFFF {
 						wraps++
 					}
-				case cbpfSubK:
+				case opSubK:
 					if a < src {
 						wraps++
 					}
-				case cbpfMulK:
+				case opMulK:
 					if uint64(a)*uint64(src) > 0xFFFFFFFF {
 						wraps++
 					}
 				default:
-					if ins.Op&cbpfSrcX == 0 || x < 32 {
+					if ins.Op&opSrcX == 0 || x < 32 {
 						continue
 					}
 					bigShifts++
 					// For this input, Go's shift is "ld #0" at pc.
 					goShift := slices.Clone(p.insns)
-					goShift[pc] = bpf.RawInstruction{Op: cbpfLdImm}
+					goShift[pc] = bpf.RawInstruction{Op: opLdImm}
 					if o, err := proofOutcomeOf(goShift, d); err != nil || o != seen[i][j] {
 						shiftWitnesses++
 					}
@@ -1032,8 +1032,8 @@ func proofProbeWord(t testing.TB, outcomes []proofOutcome) uint32 {
 // arguments are the registers whole, and an i386 call has arch
 // AUDIT_ARCH_I386. The instruction pointer, and the fourth to sixth
 // arguments of an i386 call, are not known; no program here reads them.
-func proofData(c proofCall) seccompData {
-	d := seccompData{Nr: uint32(c.Nr), Arch: uint32(ArchX86_64), Args: c.Args}
+func proofData(c proofCall) Data {
+	d := Data{Nr: uint32(c.Nr), Arch: ArchX86_64, Args: c.Args}
 	if c.Int80 {
 		d.Arch = proofAuditI386
 	}

@@ -579,7 +579,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 		res := run.event(t, "result", c.name)
 		predicted := liveRan
 		if !(c.worker && lp.opts.NoTSync) {
-			ret, _, err := runProgram(prog.Instructions, seccompData{Nr: res.Nr, Arch: uint32(prog.Arch), Args: res.Args})
+			ret, _, err := runProgram(prog.Instructions, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
 			require.NoError(t, err)
 			predicted, err = liveOutcomeOf(ret)
 			require.NoError(t, err)
@@ -592,7 +592,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 	// The call that killed the process was predicted to.
 	if last.want.killed {
 		nr, _ := native.SyscallNumber(last.sys)
-		ret, _, err := runProgram(prog.Instructions, seccompData{Nr: uint32(nr), Arch: uint32(prog.Arch), Args: last.args})
+		ret, _, err := runProgram(prog.Instructions, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
 		require.NoError(t, err)
 		predicted, err := liveOutcomeOf(ret)
 		require.NoError(t, err)
@@ -820,7 +820,7 @@ func liveTooLongChild(t *testing.T, rep liveReporter) {
 	// so that seven of them stacked cost the runtime nothing.
 	long := Program{Arch: native, Instructions: make([]bpf.RawInstruction, maxInsns)}
 	for i := range long.Instructions {
-		long.Instructions[i] = bpf.RawInstruction{Op: opLdAbs, K: offNr}
+		long.Instructions[i] = bpf.RawInstruction{Op: opLdWAbs, K: offNr}
 	}
 	long.Instructions[maxInsns-1] = bpf.RawInstruction{Op: opRetK, K: Allow.Ret()}
 	for i := 1; i <= 8; i++ {
@@ -849,7 +849,7 @@ type liveNotif struct {
 	ID    uint64
 	PID   uint32
 	Flags uint32
-	Data  seccompData
+	Data  Data
 }
 
 type liveNotifResp struct {

@@ -69,7 +69,7 @@ func (p Program) Disassemble() string {
 
 func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState) (text, comment string) {
 	switch ri.Op {
-	case opLdAbs:
+	case opLdWAbs:
 		return fmt.Sprintf("ld [%d]", ri.K), fieldName(ri.K)
 	case opRetK:
 		comment := ""
@@ -121,7 +121,7 @@ func (p Program) accumulators() []accState {
 			s = accUnknown // unreachable
 		}
 		switch {
-		case ri.Op == opLdAbs:
+		case ri.Op == opLdWAbs:
 			flow(i+1, accState(ri.K))
 		case ri.Op == opRetK || ri.Op == 0x16: // ret #k, ret a
 		case ri.Op == opJa:

@@ -15,7 +15,7 @@ import (
 
 // verdict compiles p, checks the program with the kernel's load-time rules,
 // and returns what it decides for d.
-func verdict(t *testing.T, p *Policy, layout Layout, d seccompData) uint32 {
+func verdict(t *testing.T, p *Policy, layout Layout, d Data) uint32 {
 	t.Helper()
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
@@ -64,7 +64,7 @@ func TestCVE2019_9893_64bitComparisons(t *testing.T) {
 		for _, c := range cases {
 			p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
 			p.AddNr(1, Rule{Action: Allow, Conds: []Cond{{Arg: 3, Op: c.op, Value: c.k}}})
-			d := seccompData{Nr: 1, Arch: uint32(arch)}
+			d := Data{Nr: 1, Arch: arch}
 			d.Args[3] = c.arg
 			want := Errno(syscall.EPERM).Ret()
 			if c.want {
@@ -102,7 +102,7 @@ func TestLibseccomp383_32bitHighGarbage(t *testing.T) {
 			if c.want {
 				want = Allow.Ret()
 			}
-			assert.Equal(t, want, verdict(t, p, layout, seccompData{Nr: 2, Arch: uint32(arch), Args: [6]uint64{c.arg}}), c.name)
+			assert.Equal(t, want, verdict(t, p, layout, Data{Nr: 2, Arch: arch, Args: [6]uint64{c.arg}}), c.name)
 		}
 	})
 }
@@ -158,11 +158,11 @@ func TestAllowAbove480(t *testing.T) {
 			p.AddNr(nr, Rule{Action: Allow})
 		}
 		for _, nr := range []uint32{479, 480, 481, 511, 512, 1000, 4095} {
-			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, seccompData{Nr: nr, Arch: uint32(arch)}), "nr %d", nr)
+			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: nr, Arch: arch}), "nr %d", nr)
 		}
-		assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, seccompData{Nr: 482, Arch: uint32(arch)}))
+		assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: 482, Arch: arch}))
 		if arch != ArchX86_64 { // on x86_64 it is an x32 number
-			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, seccompData{Nr: 0x3FFFFFFF, Arch: uint32(arch)}))
+			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: 0x3FFFFFFF, Arch: arch}))
 		}
 	})
 }
@@ -173,16 +173,16 @@ func TestWrongArchUnderDefaultAllow(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		p := &Policy{Arch: arch, Default: Allow}
 		p.Add("ptrace", Rule{Action: Errno(syscall.EPERM)})
-		for _, other := range []uint32{0x40000003, 0xC000003E, 0xC00000B7, 0xC00000F3, 0} {
-			if other == uint32(arch) {
+		for _, other := range []Arch{0x40000003, 0xC000003E, 0xC00000B7, 0xC00000F3, 0} {
+			if other == arch {
 				continue
 			}
 			for _, nr := range []uint32{0, 101, 117, 0xFFFFFFFF} {
-				assert.Equal(t, KillProcess.Ret(), verdict(t, p, layout, seccompData{Nr: nr, Arch: other}), "arch %#x nr %d", other, nr)
+				assert.Equal(t, KillProcess.Ret(), verdict(t, p, layout, Data{Nr: nr, Arch: other}), "arch %#x nr %d", other, nr)
 			}
 		}
 		p.BadArch = Errno(syscall.ENOSYS)
-		assert.Equal(t, Errno(syscall.ENOSYS).Ret(), verdict(t, p, layout, seccompData{Nr: 0, Arch: 0x40000003}))
+		assert.Equal(t, Errno(syscall.ENOSYS).Ret(), verdict(t, p, layout, Data{Nr: 0, Arch: 0x40000003}))
 	})
 }
 
@@ -195,20 +195,20 @@ func TestX32Numbers(t *testing.T) {
 			p.Add("read", Rule{Action: Allow})
 			p.Add("write", Rule{Action: Errno(syscall.EPERM)})
 			for _, nr := range []uint32{0x40000000, 0x40000001, 0x40000000 | 59, 0x40000000 + 547, 0x7FFFFFFF, 0xC0000000, 0xFFFFFFFE} {
-				assert.Equal(t, Errno(syscall.EXDEV).Ret(), verdict(t, p, layout, seccompData{Nr: nr, Arch: uint32(ArchX86_64)}), "nr %#x", nr)
+				assert.Equal(t, Errno(syscall.EXDEV).Ret(), verdict(t, p, layout, Data{Nr: nr, Arch: ArchX86_64}), "nr %#x", nr)
 			}
 			// Bit 30 clear: no x32 call, just a number no table has.
 			for _, nr := range []uint32{0x80000000, 0xBFFFFFFF} {
-				assert.Equal(t, enosys.Ret(), verdict(t, p, layout, seccompData{Nr: nr, Arch: uint32(ArchX86_64)}), "nr %#x", nr)
+				assert.Equal(t, enosys.Ret(), verdict(t, p, layout, Data{Nr: nr, Arch: ArchX86_64}), "nr %#x", nr)
 			}
-			assert.Equal(t, enosys.Ret(), verdict(t, p, layout, seccompData{Nr: 0x3FFFFFFF, Arch: uint32(ArchX86_64)}))
+			assert.Equal(t, enosys.Ret(), verdict(t, p, layout, Data{Nr: 0x3FFFFFFF, Arch: ArchX86_64}))
 		})
 	}
 	// Other arches have no x32: a big number is merely unknown.
 	for _, arch := range []Arch{ArchAArch64, ArchRISCV64} {
 		p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
 		for _, layout := range layouts {
-			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, seccompData{Nr: 0x40000001, Arch: uint32(arch)}))
+			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: 0x40000001, Arch: arch}))
 		}
 	}
 }
@@ -220,7 +220,7 @@ func TestSkippedSyscallMinusOne(t *testing.T) {
 		for _, enosys := range []bool{false, true} {
 			p := &Policy{Arch: arch, Default: Errno(syscall.EPERM), BadArch: Trap(1), UnknownENOSYS: enosys}
 			p.Allow("read")
-			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, seccompData{Nr: 0xFFFFFFFF, Arch: uint32(arch)}), "UnknownENOSYS %v", enosys)
+			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: 0xFFFFFFFF, Arch: arch}), "UnknownENOSYS %v", enosys)
 		}
 	})
 }
@@ -239,9 +239,9 @@ func TestAccumulatorAfterFailedArgCheck(t *testing.T) {
 			socket, _ := ArchX86_64.SyscallNumber("socket")
 			clone, _ := ArchX86_64.SyscallNumber("clone")
 			require.Equal(t, 56, clone)
-			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, seccompData{Nr: uint32(socket), Arch: uint32(ArchX86_64), Args: [6]uint64{56}}))
-			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, seccompData{Nr: uint32(socket), Arch: uint32(ArchX86_64), Args: [6]uint64{1}}))
-			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, seccompData{Nr: uint32(clone), Arch: uint32(ArchX86_64), Args: [6]uint64{56}}))
+			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: uint32(socket), Arch: ArchX86_64, Args: [6]uint64{56}}))
+			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: uint32(socket), Arch: ArchX86_64, Args: [6]uint64{1}}))
+			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: uint32(clone), Arch: ArchX86_64, Args: [6]uint64{56}}))
 			checkEquivalence(t, p, layout)
 		})
 	}
@@ -263,7 +263,7 @@ func TestLibseccomp254_ORedRules64bit(t *testing.T) {
 			0x8000000000000000: Errno(syscall.EPERM).Ret(),
 			0xffffffffffffffff: Errno(syscall.EPERM).Ret(),
 		} {
-			assert.Equal(t, want, verdict(t, p, layout, seccompData{Nr: 5, Arch: uint32(arch), Args: [6]uint64{arg}}), "a0 = %#x", arg)
+			assert.Equal(t, want, verdict(t, p, layout, Data{Nr: 5, Arch: arch, Args: [6]uint64{arg}}), "a0 = %#x", arg)
 		}
 	})
 }
@@ -287,7 +287,7 @@ func TestNoSilentlyDroppedRules(t *testing.T) {
 	p.Allow("read", "read")
 	p.Add("read", Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 1}}})
 	for _, layout := range layouts {
-		assert.Equal(t, Allow.Ret(), verdict(t, p, layout, seccompData{Nr: 0, Arch: uint32(ArchX86_64)}))
+		assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: 0, Arch: ArchX86_64}))
 	}
 	assert.False(t, strings.Contains(fmt.Sprint(p.Syscalls), "<nil>"))
 }

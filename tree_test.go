@@ -28,7 +28,7 @@ func unconditionalAllows(p *Policy, arch Arch) []uint32 {
 		}
 		allowed := true
 		for _, args := range vectors {
-			if referenceVerdict(p, seccompData{Nr: nr, Arch: uint32(arch), Args: args}) != Allow.Ret() {
+			if referenceVerdict(p, Data{Nr: nr, Arch: arch, Args: args}) != Allow.Ret() {
 				allowed = false
 				break
 			}
@@ -167,7 +167,7 @@ func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
 				}
 				seen := map[uint32]bool{}
 				for _, args := range argsets {
-					ret, executed, err := cbpfExec(prog.Instructions, seccompData{Nr: nr, Arch: uint32(arch), Args: args})
+					ret, executed, err := cbpfExec(prog.Instructions, Data{Nr: nr, Arch: arch, Args: args})
 					require.NoError(t, err)
 					seen[ret] = true
 					a, err := ActionFromRet(ret)
@@ -196,7 +196,7 @@ func TestTreeIsBalanced(t *testing.T) {
 		conds := conditionsByNr(p)
 		segs, last := 0, uint32(0)
 		for nr := range uint32(4096) {
-			v := referenceVerdict(p, seccompData{Nr: nr, Arch: uint32(arch)})
+			v := referenceVerdict(p, Data{Nr: nr, Arch: arch})
 			if nr == 0 || len(conds[nr]) > 0 || len(conds[nr-1]) > 0 || v != last {
 				segs++
 			}

@@ -1,0 +1,181 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// This file is the compiler's first stage: it validates a policy and
+// reduces it to a plan, per system call either a constant action or a chain
+// of rules, sorted by number. The layouts (tree.go, bitmap.go) take a plan
+// and never re-validate.
+
+// enosys is the action UnknownENOSYS gives, ERRNO(ENOSYS): 38 on every
+// supported arch, whatever the host's syscall.ENOSYS.
+const enosys = Action(kindErrno)<<32 | 38
+
+// plan is a validated policy reduced to what a layout needs: per system
+// call, either a constant action or a chain of rules.
+type plan struct {
+	arch    Arch
+	def     Action
+	badArch Action
+	// calls are the system calls whose outcome is not simply the default,
+	// sorted by number.
+	calls []callPlan
+	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
+	// or -1.
+	enosysAbove int64
+}
+
+type callPlan struct {
+	nr   uint32
+	name string
+	// rules is nil when the outcome does not depend on the arguments;
+	// action is then the outcome.
+	rules  []Rule
+	action Action
+}
+
+// errNoRules is returned for a Syscall entry with no rules at all: it
+// would otherwise silently mean "the default".
+var errNoRules = errors.New("no rules")
+
+// plan validates the policy and reduces it.
+func (p *Policy) plan() (*plan, error) {
+	arch, info, err := p.Arch.lookup()
+	if err != nil {
+		return nil, fmt.Errorf("seccomp: %w", err)
+	}
+	if err := p.Default.Validate(); err != nil {
+		return nil, fmt.Errorf("seccomp: default action: %w", err)
+	}
+	if err := p.BadArch.Validate(); err != nil {
+		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
+	}
+	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
+
+	// Resolve the entries, then sort them by number, keeping the order of
+	// those for one number (one uint64 key each sorts far faster than the
+	// entries themselves), and join those.
+	order := make([]uint64, len(p.Syscalls))
+	for i, sc := range p.Syscalls {
+		nr, name, err := identify(arch, info, sc)
+		if err != nil {
+			return nil, err
+		}
+		if len(sc.Rules) == 0 {
+			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
+		}
+		order[i] = uint64(nr)<<32 | uint64(i)
+		if p.UnknownENOSYS {
+			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
+		}
+	}
+	slices.Sort(order)
+	joined := make([]callPlan, 0, len(order))
+	for _, o := range order {
+		nr, sc := uint32(o>>32), p.Syscalls[uint32(o)]
+		if n := len(joined); n > 0 && joined[n-1].nr == nr {
+			// Clip, so that appending copies rather than writing into
+			// the caller's array.
+			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), sc.Rules...)
+			continue
+		}
+		name := sc.Name
+		if name == "" {
+			name, _ = arch.SyscallName(int(nr))
+		}
+		joined = append(joined, callPlan{nr: nr, name: name, rules: sc.Rules})
+	}
+
+	// Reduce each one's rules, leaving out those the default decides.
+	pl.calls = joined[:0]
+	for _, c := range joined {
+		rules, err := reduceRules(c.rules, p.Default)
+		if err != nil {
+			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(c.name, int(c.nr)), err)
+		}
+		switch {
+		case len(rules) == 0:
+			continue // the default decides
+		case constantOutcome(rules):
+			c.rules, c.action = nil, rules[0].Action
+		default:
+			c.rules = rules
+		}
+		pl.calls = append(pl.calls, c)
+	}
+	return pl, nil
+}
+
+// identify returns the number and name of an entry.
+func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
+	if sc.Name != "" {
+		nr, ok := info.byName[sc.Name]
+		if !ok {
+			return 0, "", fmt.Errorf("seccomp: syscall %q: unknown on %s", sc.Name, arch)
+		}
+		if sc.Nr != 0 && sc.Nr != nr {
+			return 0, "", fmt.Errorf("seccomp: syscall %q: Nr %d disagrees with the name's number %d on %s", sc.Name, sc.Nr, nr, arch)
+		}
+		return nr, sc.Name, nil
+	}
+	if sc.Nr < 0 || sc.Nr >= MaxSyscall {
+		return 0, "", fmt.Errorf("seccomp: syscall %d: number out of range 0..%#x", sc.Nr, MaxSyscall-1)
+	}
+	name, _ := arch.SyscallName(sc.Nr)
+	return sc.Nr, name, nil
+}
+
+func syscallLabel(name string, nr int) string {
+	if name == "" {
+		return fmt.Sprintf("syscall %d", nr)
+	}
+	return fmt.Sprintf("syscall %q (%d)", name, nr)
+}
+
+// reduceRules validates one system call's rules and drops those that cannot
+// change its outcome: rules after an unconditional one (which must agree
+// with it), and trailing rules whose action is the default anyway. The
+// error starts with "rule N:" for the caller to prefix.
+func reduceRules(rules []Rule, def Action) ([]Rule, error) {
+	end := len(rules)
+	for i, r := range rules {
+		if err := r.Action.Validate(); err != nil {
+			return nil, fmt.Errorf("rule %d: action: %w", i, err)
+		}
+		for j, c := range r.Conds {
+			if err := c.validate(); err != nil {
+				return nil, fmt.Errorf("rule %d: cond %d: %w", i, j, err)
+			}
+		}
+		if end == len(rules) && len(r.Conds) == 0 {
+			end = i + 1
+		}
+		if i >= end && r.Action != rules[end-1].Action {
+			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d, and its action %s contradicts %s", i, end-1, r.Action, rules[end-1].Action)
+		}
+	}
+	rules = rules[:end]
+	for len(rules) > 0 && rules[len(rules)-1].Action == def {
+		rules = rules[:len(rules)-1]
+	}
+	return rules, nil
+}
+
+// constantOutcome reports whether rules decide the same action whatever
+// the arguments: the last rule is unconditional and all agree with it.
+func constantOutcome(rules []Rule) bool {
+	last := rules[len(rules)-1]
+	if len(last.Conds) != 0 {
+		return false
+	}
+	for _, r := range rules {
+		if r.Action != last.Action {
+			return false
+		}
+	}
+	return true
+}
