@@ -145,7 +145,7 @@ func equivalenceInputs(p *Policy, prog Program, check func(Data) (string, bool))
 		nrs[nr] = true
 	}
 	for _, ri := range prog.Instructions {
-		if ri.Op&0x07 == 0x05 && ri.Op != opJa { // every jump constant, whatever it compares
+		if opClass(ri.Op) == classJmp && ri.Op != opJa { // every jump constant, whatever it compares
 			nrs[ri.K-1], nrs[ri.K], nrs[ri.K+1] = true, true, true
 		}
 	}

@@ -10,11 +10,10 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// This file holds a reference interpreter for seccomp's dialect of classic
-// BPF, so that tests can check what a generated filter returns without
-// loading it into a kernel. It follows Linux's net/core/filter.c
-// (bpf_check_classic, check_load_and_stores, bpf_convert_filter) and
-// kernel/seccomp.c (seccomp_check_filter, populate_seccomp_data).
+// The interpreter's own tests: Program.Eval and Program.Validate (eval.go)
+// on every opcode, on long jumps, on what the kernel refuses, and against
+// x/net/bpf's VM on random programs. kernel_interp_test.go proves the
+// interpreter against the kernel itself.
 
 // validateProgram and runProgram are the tests' short names for the public
 // interpreter: runProgram runs only what validates, as the kernel does.

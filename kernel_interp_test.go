@@ -200,7 +200,7 @@ type proofUnit struct {
 
 func (u proofUnit) jump() bool {
 	op := u.insns[len(u.insns)-1].Op
-	return op&0x07 == 0x05 // BPF_JMP
+	return opClass(op) == classJmp
 }
 
 func (g *proofGen) k() uint32 {
