@@ -13,80 +13,21 @@ import (
 )
 
 // This file proves compiled programs right: the verdict the interpreter
-// (interp_test.go) computes from the program must equal the verdict the
-// reference evaluator below computes from the policy, with no BPF, on every
-// input that could tell them apart.
+// (Program.Eval) computes from the program must equal the verdict the
+// reference evaluator (Policy.Decide) computes from the policy, with no
+// BPF, on every input that could tell them apart.
 
 // layouts are the layouts every check runs on.
 var layouts = []Layout{LayoutTree, LayoutBitmap}
 
-// referenceVerdict is the policy's meaning, straight from DESIGN.md
-// section 1. It shares no code with the compiler but the syscall tables.
+// referenceVerdict is the policy's meaning: Policy.Decide, which shares no
+// code with the compiler but the syscall tables.
 func referenceVerdict(p *Policy, d Data) uint32 {
-	arch := p.Arch
-	if arch == 0 {
-		arch, _ = NativeArch()
+	dec, err := p.Decide(d)
+	if err != nil {
+		panic(fmt.Sprintf("reference: %v", err))
 	}
-	if d.Arch != arch {
-		return p.BadArch.Ret()
-	}
-	if arch == ArchX86_64 && d.Nr&0x40000000 != 0 && d.Nr != math.MaxUint32 {
-		return p.BadArch.Ret() // x32
-	}
-	maxNamed := int64(-1)
-	for _, sc := range p.Syscalls {
-		nr := int64(sc.Nr)
-		if sc.Name != "" {
-			n, _ := arch.SyscallNumber(sc.Name)
-			nr = int64(n)
-		}
-		maxNamed = max(maxNamed, nr)
-		if nr != int64(d.Nr) {
-			continue
-		}
-		for _, r := range sc.Rules {
-			if referenceMatch(r, d.Args) {
-				return r.Action.Ret()
-			}
-		}
-	}
-	if p.UnknownENOSYS && maxNamed >= 0 && d.Nr != math.MaxUint32 && int64(d.Nr) > maxNamed {
-		return Errno(38).Ret() // Linux's ENOSYS, whatever the host's
-
-	}
-	return p.Default.Ret()
-}
-
-func referenceMatch(r Rule, args [6]uint64) bool {
-	for _, c := range r.Conds {
-		a, v, m := args[c.Arg], c.Value, c.Mask
-		if c.Width == 32 {
-			a, v, m = a&math.MaxUint32, v&math.MaxUint32, m&math.MaxUint32
-		}
-		var ok bool
-		switch c.Op {
-		case OpEqual:
-			ok = a == v
-		case OpNotEqual:
-			ok = a != v
-		case OpLess:
-			ok = a < v
-		case OpLessEqual:
-			ok = a <= v
-		case OpGreater:
-			ok = a > v
-		case OpGreaterEqual:
-			ok = a >= v
-		case OpMaskedEqual:
-			ok = a&m == v
-		default:
-			panic(fmt.Sprintf("reference: op %d", c.Op))
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	return dec.Action.Ret()
 }
 
 // equivalenceReport counts what checkEquivalence ran.

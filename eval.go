@@ -222,6 +222,35 @@ func (p Program) eval(d *Data, path *[]int) (Verdict, error) {
 	}
 }
 
+// EvalStack runs a thread's stack of filters on one system call as
+// seccomp_run_filters in kernel/seccomp.c does, and returns the verdict the
+// kernel acts on and the index of the filter that gave it. filters are in
+// the order they were installed (PTRACE_SECCOMP_GET_FILTER's order); the
+// kernel runs every one, newest first, and keeps the return whose action
+// comes first in precedence: the lowest SECCOMP_RET_ACTION_FULL bits as a
+// signed 32-bit number, the newest filter's on a tie. The verdict's
+// Executed counts the instructions of all of them. An empty stack allows,
+// with index -1.
+func EvalStack(filters []Program, d Data) (v Verdict, decider int, err error) {
+	const actionFull = 0xFFFF0000 // SECCOMP_RET_ACTION_FULL
+	v, decider = Verdict{Ret: Allow.Ret()}, -1
+	for i := len(filters) - 1; i >= 0; i-- {
+		cur, err := filters[i].Eval(d)
+		if err != nil {
+			return Verdict{}, -1, fmt.Errorf("filter %d: %w", i, err)
+		}
+		v.Executed += cur.Executed
+		// The kernel starts from SECCOMP_RET_ALLOW and replaces only on a
+		// strictly lower action; every filter allowing, the newest decides.
+		if int32(cur.Ret&actionFull) < int32(v.Ret&actionFull) {
+			v.Ret, decider = cur.Ret, i
+		} else if decider < 0 {
+			decider = i
+		}
+	}
+	return v, decider, nil
+}
+
 // The semantics of each instruction, stated once: Eval, Analyze and
 // KernelCaches all compute with these.
 
