@@ -18,6 +18,8 @@ const usage = `usage:
                    [-caps CAP_A,CAP_B] [-format raw|disasm] [-o FILE]
   seccompc stats   -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-o FILE]
   seccompc run     -profile PATH|docker [-layout ...] [-caps ...] -- COMMAND [ARGS...]
+  seccompc explain -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] | -program FILE [-arch ...] | -pid PID
+                   SYSCALL [ARG0 ... ARG5]
 `
 
 // Exit statuses.
@@ -52,11 +54,13 @@ func seccompc(args []string, stdout, stderr io.Writer) int {
 		err = stats(rest, stdout)
 	case "run":
 		err = run(rest)
+	case "explain":
+		err = explain(rest, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = badInputf("unknown command %q (want compile, stats or run)", cmd)
+		err = badInputf("unknown command %q (want compile, stats, run or explain)", cmd)
 	}
 	if err == nil {
 		return 0
@@ -98,6 +102,7 @@ func (in *input) register(fs *flag.FlagSet) {
 
 // compiled is an input's outcome.
 type compiled struct {
+	pol    *seccomp.Policy
 	prog   seccomp.Program
 	layout seccomp.Layout
 	notes  []string
@@ -148,7 +153,7 @@ func (in *input) load() (*compiled, error) {
 	if err != nil {
 		return nil, badInputf("%s: %w", in.profile, err)
 	}
-	return &compiled{prog: prog, layout: layout, notes: notes}, nil
+	return &compiled{pol: pol, prog: prog, layout: layout, notes: notes}, nil
 }
 
 // parseCaps reads -caps: "CAP_SYS_ADMIN,sys_ptrace" is CAP_SYS_ADMIN and
