@@ -29,7 +29,7 @@ func (d Decision) String() string {
 
 // Decide evaluates the policy on one system call straight from its
 // definition, with no BPF: the reference that the tests prove every
-// compiled program equal to (docs/DESIGN.md, "Proof"). It shares nothing
+// compiled program equal to (docs/DESIGN.md, section 7). It shares nothing
 // with the compiler but the system call tables, and it checks only what it
 // reads: an entry it reaches that names no system call of the arch, or a
 // condition it evaluates that is malformed, is an error.

@@ -9,7 +9,7 @@ import (
 // This file is the project's one interpreter of seccomp's dialect of
 // classic BPF. It follows Linux's net/core/filter.c (bpf_check_classic,
 // check_load_and_stores, bpf_convert_filter) and kernel/seccomp.c
-// (seccomp_check_filter, populate_seccomp_data). docs/DESIGN.md says how
+// (seccomp_check_filter, populate_seccomp_data). docs/DESIGN.md (section 7) says how
 // the tests prove it against the kernel.
 
 // Data is what a seccomp filter reads: the kernel's struct seccomp_data

@@ -422,7 +422,7 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 		case nr < 0x40000000 && int(nr) > runcBound && int(nr) <= oursBound:
 			return fmt.Sprintf("above %d (%s), the highest number libseccomp %s knows in the profile: runc's stub returns ENOSYS", runcBound, boundName, rl.Libseccomp)
 		case nr == 0xFFFFFFFF:
-			// DESIGN.md: -1, a call a tracer skipped, gets the default.
+			// docs/DESIGN.md, section 1: -1, a call a tracer skipped, gets the default.
 			return "-1: runc's stub counts it above every number (ENOSYS); ours gives it the default, by design"
 		}
 		return ""
