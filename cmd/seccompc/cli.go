@@ -84,7 +84,7 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// input is what the three commands read: a profile resolved for an arch,
+// input is what the commands read: a profile imported for an arch,
 // compiled with a layout.
 type input struct {
 	profile string
