@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -86,7 +87,9 @@ func explain(args []string, stdout io.Writer) error {
 			return badInputf("-pid: %d is no process id", *pid)
 		}
 		insns, err := processFilters(*pid)
-		if err != nil {
+		if errors.As(err, new(badInput)) {
+			return badInputf("-pid %d: %w", *pid, err)
+		} else if err != nil {
 			return fmt.Errorf("-pid %d: %w", *pid, err)
 		}
 		for _, f := range insns {

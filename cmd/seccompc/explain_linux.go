@@ -22,7 +22,9 @@ func processFilters(pid int) ([][]bpf.RawInstruction, error) {
 	// Every ptrace request must come from the thread that attached.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := unix.PtraceAttach(pid); err != nil {
+	if err := unix.PtraceAttach(pid); errors.Is(err, unix.ESRCH) {
+		return nil, badInputf("no such process")
+	} else if err != nil {
 		return nil, fmt.Errorf("PTRACE_ATTACH: %w", err)
 	}
 	defer unix.PtraceDetach(pid)
@@ -40,7 +42,7 @@ func processFilters(pid int) ([][]bpf.RawInstruction, error) {
 		case errno == unix.ENOENT:
 			return filters, nil // past the newest
 		case errno == unix.EINVAL && i == 0:
-			return nil, errors.New("the process has no seccomp filter")
+			return nil, badInputf("the process has no seccomp filter")
 		case errno != 0:
 			return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER %d: %w", i, errno)
 		case n == 0 || n > 4096:

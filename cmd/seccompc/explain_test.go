@@ -157,6 +157,12 @@ func TestExplainProgram(t *testing.T) {
 func TestExplainBadInput(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "odd.bpf")
 	require.NoError(t, os.WriteFile(bin, []byte{1, 2, 3}, 0o600))
+	unfiltered := exec.Command("sleep", "10")
+	require.NoError(t, unfiltered.Start())
+	t.Cleanup(func() {
+		unfiltered.Process.Kill()
+		unfiltered.Wait()
+	})
 	invalid := filepath.Join(t.TempDir(), "invalid.bpf")
 	require.NoError(t, os.WriteFile(invalid, []byte{0x20, 0, 0, 0, 0, 0, 0, 0}, 0o600)) // ld [0], no return
 	tests := []struct {
@@ -178,6 +184,8 @@ func TestExplainBadInput(t *testing.T) {
 		{"invalid program", []string{"-program", invalid, "read"}, "filter 0: seccomp: invalid program"},
 		{"bad pid", []string{"-pid", "-3", "read"}, "-pid: -3 is no process id"},
 		{"pid with arch", []string{"-pid", "1", "-arch", "x86_64", "read"}, "-arch does not apply"},
+		{"no such process", []string{"-pid", "2147483647", "read"}, "-pid 2147483647: no such process"},
+		{"a process without a filter", []string{"-pid", strconv.Itoa(unfiltered.Process.Pid), "read"}, "the process has no seccomp filter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
