@@ -365,7 +365,7 @@ func (d *decoder) strSlow(start, i int) (string, error) {
 				i += n
 				continue
 			default:
-				return "", d.errAt(i, "invalid escape \\%c in a string", esc)
+				return "", d.errAt(i, "invalid escape %q in a string", "\\"+string(esc))
 			}
 			i += 2
 		default:
