@@ -122,7 +122,7 @@ func (d *decoder) peekNames() (string, []string) {
 		case key == "name" && p.peek() == '"':
 			name, err = p.str()
 		case key == "names" && p.peek() == '[':
-			names, err = p.strings("names")
+			names, err = p.someStrings()
 		default:
 			err = p.skip()
 		}
@@ -131,6 +131,29 @@ func (d *decoder) peekNames() (string, []string) {
 		}
 	}
 	return name, names
+}
+
+// someStrings reads an array, keeping its strings and skipping the rest.
+func (d *decoder) someStrings() ([]string, error) {
+	var s []string
+	if err := d.open('[', "", ""); err != nil {
+		return nil, err
+	}
+	for first := true; ; first = false {
+		more, err := d.elem(first)
+		if err != nil || !more {
+			return s, err
+		}
+		if d.peek() == '"' {
+			str, err := d.str()
+			if err != nil {
+				return s, err
+			}
+			s = append(s, str)
+		} else if err := d.skip(); err != nil {
+			return s, err
+		}
+	}
 }
 
 // position returns the 1-based line and column of the byte at offset.
