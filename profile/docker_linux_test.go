@@ -151,6 +151,12 @@ func TestImportAsEncodingJSON(t *testing.T) {
 				for _, n := range wantNotes {
 					assert.Contains(t, notes, n, "seed %d", i)
 				}
+				// Parse reads it as encoding/json does, too.
+				parsed, err := profile.Parse(data)
+				require.NoError(t, err, "seed %d", i)
+				fromParse, _, err := profile.FromDocker(parsed, opts)
+				require.NoError(t, err, "seed %d", i)
+				assert.Equal(t, want, fromParse, "seed %d, Parse", i)
 			}
 		}
 	}

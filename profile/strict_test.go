@@ -223,6 +223,13 @@ func TestPodmanDefault(t *testing.T) {
 				assert.True(t, isSkip(n), "note %q", n)
 			}
 			assert.Equal(t, seccomp.Errno(syscall.ENOSYS), p.Default, "defaultErrno ENOSYS")
+			// Parse turns the errno names into errnoRet, as containers/common
+			// does before a runtime sees the profile.
+			parsed, err := profile.Parse(data)
+			require.NoError(t, err)
+			fromParse, _, err := profile.FromDocker(parsed, profile.Options{Arch: arch})
+			require.NoError(t, err)
+			assert.Equal(t, p, fromParse)
 			prog, err := p.Compile()
 			require.NoError(t, err)
 			for name, want := range map[string][]seccomp.Action{
