@@ -88,7 +88,10 @@ func (d *decoder) wrap(err error) error {
 	}
 	where := de.path
 	if d.entry >= 0 {
-		where = d.entryLabel() + ": " + de.path
+		where = d.entryLabel()
+		if de.path != "" {
+			where += ": " + de.path
+		}
 	}
 	if where != "" {
 		where += ": "

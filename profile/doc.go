@@ -37,8 +37,10 @@
 // guess. A null reads as the field's absence. For a service that compiles
 // untrusted profiles the work is bounded: Import refuses more than 16 MiB
 // of JSON and nesting deeper than 32 arrays and objects, takes time and
-// memory linear in the input, and keeps at most 1,000 notes (a last one
-// counts the rest).
+// memory linear in the input (at worst some 30 bytes of memory a byte of
+// JSON, for a profile of minimal entries), and keeps at most 1,000 notes
+// (a last one counts the rest). A caller with a tighter budget checks the
+// input's length first.
 //
 // Strict. Options.Strict makes an error of each note on something that
 // may change what the filter decides from what the profile's author

@@ -139,28 +139,44 @@ func newResolver(opts Options) (*resolver, error) {
 	return r, nil
 }
 
+// skipNote counts a note without formatting it, and reports true, once
+// the notes are full (and, for a strict note, the first strict one is
+// kept): a hostile profile may earn millions.
+func (r *resolver) skipNote(strict bool) bool {
+	if len(r.notes) < maxNotes || strict && r.nStrict == 0 {
+		return false
+	}
+	r.dropped++
+	if strict {
+		r.nStrict++
+	}
+	return true
+}
+
 // notef takes a note that cannot change what the filter decides, or on
 // what runc skips too.
 func (r *resolver) notef(format string, args ...any) {
-	r.add(fmt.Sprintf(format, args...), false)
+	if len(r.notes) >= maxNotes {
+		r.dropped++ // counted, not formatted: a hostile profile may have millions
+		return
+	}
+	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
 
 // strictf takes a note on what may change what the filter decides: an
 // error under Options.Strict.
 func (r *resolver) strictf(format string, args ...any) {
-	r.add(fmt.Sprintf(format, args...), true)
-}
-
-func (r *resolver) add(note string, strict bool) {
-	if strict {
-		if r.nStrict == 0 {
-			r.firstStrict = note
-		}
-		r.nStrict++
-	}
+	r.nStrict++
 	if len(r.notes) >= maxNotes {
 		r.dropped++
+		if r.nStrict == 1 {
+			r.firstStrict = fmt.Sprintf(format, args...)
+		}
 		return
+	}
+	note := fmt.Sprintf(format, args...)
+	if r.nStrict == 1 {
+		r.firstStrict = note
 	}
 	r.notes = append(r.notes, note)
 }
@@ -283,13 +299,13 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			}
 			r.addRules(r.callFor(nr), i, e)
 		}
-		if len(typos) != 0 {
+		if len(typos) != 0 && !r.skipNote(true) {
 			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
 		}
-		if len(unknown) != 0 && e.keep {
+		if len(unknown) != 0 && e.keep && !r.skipNote(false) {
 			r.notef("%s: %s unknown on %s: skipped", r.label(i), quoteList(unknown), r.arch)
 		}
-		if e.split && e.keep && e.action != def {
+		if e.split && e.keep && e.action != def && !r.skipNote(true) {
 			r.strictf("%s: several args on one index: each arg is a rule of its own (OR), as runc makes it", r.label(i))
 		}
 	}
@@ -354,6 +370,9 @@ func (r *resolver) decodingNotes() {
 	line, lineStart, at := 1, 0, 0 // position, carried from note to note
 	src := r.doc.src
 	for _, n := range r.doc.pending {
+		if r.skipNote(true) {
+			continue
+		}
 		if n.off < at {
 			line, lineStart, at = 1, 0, 0
 		}
@@ -410,7 +429,7 @@ func (r *resolver) errnoRet(i int, errno string, ret optUint, errnoField, retFie
 // and notes the rules it drops that would have decided otherwise.
 func (r *resolver) addRules(c *call, i int, e *entry) {
 	dropped := func(from int, a seccomp.Action, by int, uncond seccomp.Action) {
-		if a != uncond {
+		if a != uncond && !r.skipNote(false) {
 			name, _ := r.arch.SyscallName(int(c.nr))
 			// libseccomp drops it too: a skip, not a change of meaning
 			// from runc's.
@@ -465,6 +484,9 @@ func (r *resolver) noteOverlaps(name string, c *condRules) {
 	for i, a := range c.rules {
 		for j := i + 1; j < len(c.rules); j++ {
 			if b := c.rules[j]; a.Action != b.Action && !disjoint(a.Conds, b.Conds) {
+				if r.skipNote(true) {
+					return
+				}
 				r.strictf("%s and %s: %q rules (%s, %s) may both hold: tried in profile order, where libseccomp may order them otherwise",
 					r.label(c.ruleFrom[i]), r.label(c.ruleFrom[j]), name, a.Action, b.Action)
 				return
@@ -656,7 +678,7 @@ func (r *resolver) checkCaps(i int, f *docFilter, field string) error {
 		return nil
 	}
 	for j, c := range f.caps {
-		if !slices.Contains(linuxCaps[:], c) {
+		if !slices.Contains(linuxCaps[:], c) && !r.skipNote(true) {
 			r.strictf("%s: %s: caps[%d]: unknown capability %q: no process has it", r.label(i), field, j, c)
 		}
 	}

@@ -283,8 +283,9 @@ func (d *decoder) syscalls() error {
 	if err := d.open('[', "syscalls", "an array"); err != nil {
 		return err
 	}
-	// Every entry is an object: room for as many as the input has.
-	d.doc.syscalls = make([]docSyscall, 0, strings.Count(d.src[d.pos:], "{"))
+	// Every entry is an object: room for as many as the input has, up to
+	// what a real profile has; more grow as they come.
+	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{"), 256))
 	for first := true; ; first = false {
 		more, err := d.elem(first)
 		if err != nil || !more {
@@ -345,6 +346,15 @@ func (d *decoder) syscall(e *docSyscall, i int) error {
 		if err != nil {
 			return err
 		}
+	}
+	// The resolver would refuse these too; refusing them here keeps the
+	// memory a hostile profile of empty entries costs in proportion to
+	// what a real entry costs.
+	switch {
+	case e.name == "" && len(e.names) == 0:
+		return &decodeError{off: d.entryStart, typ: true, msg: "no name or names"}
+	case e.action == "":
+		return &decodeError{off: d.entryStart, typ: true, path: "action", msg: "missing"}
 	}
 	d.entry = -1
 	return nil
