@@ -18,7 +18,7 @@ import (
 // the call. The filter is a profile compiled as compile would, a raw
 // sock_filter[] file (-program), or the stack of filters a running process
 // has (-pid).
-func explain(args []string, stdout io.Writer) error {
+func explain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("explain")
 	var in input
 	in.register(fs)
@@ -67,7 +67,7 @@ func explain(args []string, stdout io.Writer) error {
 	)
 	switch {
 	case set["profile"]:
-		c, err := in.load()
+		c, err := in.load(stderr)
 		if err != nil {
 			return err
 		}

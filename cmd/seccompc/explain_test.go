@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/binary"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +104,7 @@ func TestExplainProfile(t *testing.T) {
 func mustCompileDocker(t *testing.T) (seccomp.Program, error) {
 	t.Helper()
 	in := input{profile: "docker", arch: "x86_64", layout: "tree"}
-	c, err := in.load()
+	c, err := in.load(io.Discard)
 	if err != nil {
 		return seccomp.Program{}, err
 	}

@@ -3,7 +3,7 @@
 // under it.
 //
 //	seccompc compile -profile PATH|docker -arch x86_64|aarch64|riscv64 [-layout tree|bitmap]
-//	                 [-caps CAP_A,CAP_B] [-format raw|disasm] [-o FILE]
+//	                 [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm] [-o FILE]
 //	seccompc stats   (same input flags) [-o FILE]
 //	seccompc run     (same input flags) -- COMMAND [ARGS...]
 //	seccompc explain (same input flags) | -program FILE | -pid PID  SYSCALL [ARG0 ... ARG5]
@@ -40,8 +40,15 @@
 // PTRACE_SECCOMP_GET_FILTER and combined as the kernel combines them.
 // A number that starts with "-" must follow "--".
 //
-// Bad input — flags, profile, a command not found — gets one line on
-// stderr and exit status 2; a failure to write or to load gets status 1.
+// Every command prints the importer's notes on stderr — run before the
+// command starts: names the arch lacks, fields the profile formats lack,
+// names no arch knows. -strict makes an error of each note on what may
+// change what the filter decides (package profile's Options.Strict lists
+// them).
+//
+// Bad input — flags, profile, a command not found, a note under -strict —
+// gets one line on stderr and exit status 2; a failure to write or to load
+// gets status 1.
 package main
 
 import "os"
