@@ -28,7 +28,7 @@ type Analysis struct {
 // follows every path the arguments could choose; an error means the program
 // is malformed (a jump out of range, an instruction it does not know).
 func (p Program) Analyze(nr uint32) (Analysis, error) {
-	an := analyzer{prog: p.Instructions, nr: nr, arch: uint32(p.Arch), memo: make(map[walkState]pathSummary)}
+	an := analyzer{prog: p.Instructions, nr: nr, arch: p.Arch.auditArch(), memo: make(map[walkState]pathSummary)}
 	s, err := an.walk(walkState{})
 	if err != nil {
 		return Analysis{}, err
@@ -262,6 +262,11 @@ func jumpWalk(op uint16, a, src regValue) (taken, decided bool) {
 // x86_64 uretprobe (and later uprobe) system calls through without asking
 // any filter.
 func (p Program) KernelCaches(nr uint32) bool {
+	if p.Arch.resolve() == ArchX32 {
+		// x32 numbers (bit 30 set) lie beyond the kernel's bitmap of
+		// x86_64 numbers: x32 calls always run the filter.
+		return false
+	}
 	var a uint32
 	prog := p.Instructions
 	for pc := 0; pc < len(prog); pc++ {
@@ -272,7 +277,7 @@ func (p Program) KernelCaches(nr uint32) bool {
 			case offNr:
 				a = nr
 			case offArch:
-				a = uint32(p.Arch)
+				a = p.Arch.auditArch()
 			default:
 				return false
 			}
