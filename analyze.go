@@ -32,7 +32,7 @@ func (p Program) Analyze(nr uint32) (Analysis, error) {
 	if err := p.Validate(); err != nil {
 		return Analysis{}, err
 	}
-	an := analyzer{prog: p.Instructions, nr: nr, arch: uint32(p.Arch), memo: make(map[walkState]pathSummary)}
+	an := analyzer{prog: p.Instructions, nr: nr, arch: p.Arch.auditArch(), memo: make(map[walkState]pathSummary)}
 	s, err := an.walk(walkState{})
 	if err != nil {
 		return Analysis{}, err
@@ -231,6 +231,11 @@ func aluWalk(op uint16, a, src regValue) regValue {
 // x86_64 uretprobe (and later uprobe) system calls through without asking
 // any filter.
 func (p Program) KernelCaches(nr uint32) bool {
+	if p.Arch.resolve() == ArchX32 {
+		// x32 numbers (bit 30 set) lie beyond the kernel's bitmap of
+		// x86_64 numbers: x32 calls always run the filter.
+		return false
+	}
 	var a uint32
 	prog := p.Instructions
 	for pc := 0; pc < len(prog); pc++ {
@@ -241,7 +246,7 @@ func (p Program) KernelCaches(nr uint32) bool {
 			case offNr:
 				a = nr
 			case offArch:
-				a = uint32(p.Arch)
+				a = p.Arch.auditArch()
 			default:
 				return false
 			}

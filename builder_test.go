@@ -19,7 +19,7 @@ import (
 func jumpOver(t *testing.T, n int, labels bool) []bpf.RawInstruction {
 	t.Helper()
 	b := newBuilder()
-	b.load(argLow(0))
+	b.load(b.argLow(0))
 	filler, tl, fl := b.newLabel(), b.newLabel(), b.newLabel()
 	tt, ft := toAction(Allow), toAction(Log)
 	if labels {
@@ -96,7 +96,7 @@ func TestDeadLabelAtTheEnd(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 				p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
-				p.AddNr(5, rules...)
+				p.AddNr(nrOn(arch, 5), rules...)
 				checkEquivalence(t, p, layout)
 			})
 		})

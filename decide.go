@@ -45,7 +45,10 @@ func (p *Policy) Decide(d Data) (Decision, error) {
 		return Decision{Action: a, Syscall: -1, Rule: -1, Reason: reason}, nil
 	}
 	const x32Bit = 0x40000000 // __X32_SYSCALL_BIT
-	if d.Arch != arch || arch == ArchX86_64 && d.Nr&x32Bit != 0 && d.Nr != math.MaxUint32 {
+	switch {
+	case uint32(d.Arch) != arch.auditArch(),
+		arch == ArchX86_64 && d.Nr&x32Bit != 0 && d.Nr != math.MaxUint32,
+		arch == ArchX32 && d.Nr&x32Bit == 0:
 		return by(p.BadArch, "bad arch")
 	}
 	highest := -1
