@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -43,7 +44,11 @@ type Listener struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	closed    atomic.Bool
 }
+
+// errClosed is what a Listener's methods return after Close.
+var errClosed = fmt.Errorf("seccomp: the listener is closed: %w", os.ErrClosed)
 
 // The kernel's structs, as include/uapi/linux/seccomp.h has them. Their
 // sizes are fixed by the ioctl numbers; NewListener checks them against
@@ -169,6 +174,9 @@ func (l *Listener) Receive(ctx context.Context) (Notification, error) {
 		}
 	})
 	if err != nil {
+		if l.closed.Load() {
+			return Notification{}, errClosed
+		}
 		if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
 			return Notification{}, ctx.Err()
 		}
@@ -193,6 +201,13 @@ func decodeNotif(b []byte) Notification {
 }
 
 // Respond answers notification id: the call returns val, without running.
+//
+// An answer to a call that is gone is ErrNotificationGone. A second answer
+// to a call fails with EINPROGRESS until the target has taken the first,
+// and with ErrNotificationGone after. A call that a signal interrupts is
+// gone, and once the handler returns the kernel restarts it as a new
+// notification with a new ID; WaitKillableRecv (Linux 5.19) lets only a
+// fatal signal interrupt a call once it has been received.
 func (l *Listener) Respond(id uint64, val int64) error {
 	return l.send("respond", notifResp{ID: id, Val: val})
 }
@@ -310,6 +325,9 @@ func (l *Listener) ioctl(req uint, arg unsafe.Pointer, r1 *uintptr) error {
 	if err != nil {
 		return err
 	}
+	if l.closed.Load() {
+		return errClosed
+	}
 	var errno unix.Errno
 	if err := rc.Control(func(fd uintptr) {
 		var r uintptr
@@ -323,6 +341,9 @@ func (l *Listener) ioctl(req uint, arg unsafe.Pointer, r1 *uintptr) error {
 			*r1 = r
 		}
 	}); err != nil {
+		if l.closed.Load() {
+			return errClosed
+		}
 		return err
 	}
 	switch errno {
@@ -341,6 +362,9 @@ func (l *Listener) Close() error {
 	if l == nil || l.f == nil {
 		return errListenerNil
 	}
-	l.closeOnce.Do(func() { l.closeErr = l.f.Close() })
+	l.closeOnce.Do(func() {
+		l.closed.Store(true)
+		l.closeErr = l.f.Close()
+	})
 	return l.closeErr
 }
