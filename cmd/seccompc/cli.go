@@ -18,6 +18,7 @@ const usage = `usage:
                    [-caps CAP_A,CAP_B] [-format raw|disasm] [-o FILE]
   seccompc stats   -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-o FILE]
   seccompc run     -profile PATH|docker [-layout ...] [-caps ...] -- COMMAND [ARGS...]
+  seccompc learn   -o PROFILE -- COMMAND [ARGS...]
 `
 
 // Exit statuses.
@@ -51,15 +52,20 @@ func seccompc(args []string, stdout, stderr io.Writer) int {
 	case "stats":
 		err = stats(rest, stdout)
 	case "run":
-		err = run(rest)
+		err = run(rest, stdout, stderr)
+	case "learn":
+		err = learn(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = badInputf("unknown command %q (want compile, stats or run)", cmd)
+		err = badInputf("unknown command %q (want compile, stats, run or learn)", cmd)
 	}
 	if err == nil {
 		return 0
+	}
+	if code, ok := errors.AsType[commandExit](err); ok {
+		return int(code) // the command's own status, already reported
 	}
 	if h, ok := errors.AsType[helpRequested](err); ok {
 		fmt.Fprint(stdout, usage)
