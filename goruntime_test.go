@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -50,15 +51,7 @@ func TestGoRuntimeSyscallsPerArch(t *testing.T) {
 // EPERM or, under -kill, by SIGSYS.
 func TestGoRuntimeSyscalls(t *testing.T) {
 	requireKernel(t)
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(t.TempDir(), "goruntime")
-	build := exec.Command(goTool, "build", "-o", bin, "./testdata/goruntime")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-
+	bin := testdataProgram(t, "goruntime")
 	dir := t.TempDir()
 	t.Run("errno", func(t *testing.T) {
 		out, err := exec.Command(bin, "-dir", dir).CombinedOutput()
@@ -73,6 +66,58 @@ func TestGoRuntimeSyscalls(t *testing.T) {
 		assert.True(t, ws.Signaled() && ws.Signal() == syscall.SIGSYS, "%v: %s", ee, ee.Stderr)
 		assert.Equal(t, "ran: 16 goroutines summed 120, 20 blocks kept\n", string(out))
 	})
-	_, err = os.Stat(filepath.Join(dir, "denied"))
+	_, err := os.Stat(filepath.Join(dir, "denied"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// testdataProgram builds testdata/name into t.TempDir() and returns its
+// path.
+func testdataProgram(t *testing.T, name string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	out, err := exec.Command(goTool, "build", "-o", bin, "./testdata/"+name).CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+// TestREADMETour checks that the README's tour is testdata/tour's main,
+// word for word, and that the program runs to the end under the filter
+// it installs: the Go runtime survives, and the call it does not allow
+// fails with EPERM.
+func TestREADMETour(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	src, err := os.ReadFile("testdata/tour/main.go")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(readme), "## A short tour of the API\n")
+	require.True(t, ok)
+	_, after, ok = strings.Cut(after, "```go\n")
+	require.True(t, ok)
+	block, _, ok := strings.Cut(after, "```\n")
+	require.True(t, ok)
+	imports, stmts, ok := strings.Cut(block, ")\n\n")
+	require.True(t, ok)
+	_, body, _ := strings.Cut(string(src), "\t// tour begins\n")
+	body, _, _ = strings.Cut(body, "\t// tour ends\n")
+	var dedented strings.Builder
+	for line := range strings.Lines(body) {
+		dedented.WriteString(strings.TrimPrefix(line, "\t"))
+	}
+	assert.Equal(t, dedented.String(), stmts, "the README's tour and testdata/tour differ")
+	assert.Contains(t, string(src), imports+")\n", "the README's imports and testdata/tour's differ")
+
+	requireKernel(t)
+	if native, _ := NativeArch(); native != ArchX86_64 {
+		t.Skipf("the tour is for x86_64, this is %s", native)
+	}
+	out, err := exec.Command(testdataProgram(t, "tour")).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	require.GreaterOrEqual(t, len(lines), 3, "%s", out)
+	assert.Regexp(t, `^\d+ \[errno\(97\) allow\]$`, lines[len(lines)-2])
+	assert.Equal(t, "open /etc/hostname: operation not permitted", lines[len(lines)-1])
 }
