@@ -121,17 +121,19 @@ func (l *Listener) Receive(ctx context.Context) (Notification, error) {
 	}
 	// A done context sets a deadline in the past, which wakes the
 	// poller's wait; the turn keeps deadlines from crossing receives.
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		l.f.SetReadDeadline(time.Unix(1, 0))
-		close(fired)
-	})
-	defer func() {
-		if !stop() {
-			<-fired
-			l.f.SetReadDeadline(time.Time{})
-		}
-	}()
+	if ctx.Done() != nil {
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			l.f.SetReadDeadline(time.Unix(1, 0))
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired
+				l.f.SetReadDeadline(time.Time{})
+			}
+		}()
+	}
 
 	buf := make([]byte, l.notifSize)
 	var n Notification
