@@ -61,7 +61,7 @@ import (
 // and return. The listener belongs to the caller, who closes it: see
 // Listener. The command holds no copy of it.
 type Cmd struct {
-	// Cmd is the command. Start changes its Path, Env, ExtraFiles and Err
+	// Cmd is the command. Start changes its Path, Args, Env, ExtraFiles and Err
 	// while it runs and restores them before it returns. Do not call its
 	// own Start, Run, Output or CombinedOutput: those of Cmd apply the
 	// filter, and on a Cmd made by Command or CommandContext the embedded

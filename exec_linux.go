@@ -148,12 +148,15 @@ func (c *Cmd) Start() error {
 
 	// Run this program again as the trampoline; the marker names the
 	// socket's number there, after the caller's ExtraFiles.
-	path, env, files := c.Path, c.Env, c.ExtraFiles
+	path, args, env, files := c.Path, c.Args, c.Env, c.ExtraFiles
 	c.Env = append(c.Environ(), trampolineEnv+"="+strconv.Itoa(3+len(files)))
 	c.Path = "/proc/self/exe"
+	if len(args) == 0 {
+		c.Args = []string{path} // what os/exec would give the command
+	}
 	c.ExtraFiles = append(slices.Clip(files), extra...)
 	err = c.Cmd.Start()
-	c.Path, c.Env, c.ExtraFiles = path, env, files
+	c.Path, c.Args, c.Env, c.ExtraFiles = path, args, env, files
 	child.Close()
 	if err != nil {
 		return err

@@ -196,3 +196,14 @@ func TestCmdStartErrors(t *testing.T) {
 	err = Command(compile(Policy{Default: Allow}), "/bin/true").Cmd.Run()
 	assert.ErrorIs(t, err, errStartThroughCmd)
 }
+
+// TestCmdNoArgs checks that a Cmd with no Args gives the command its
+// path as argv[0], as os/exec does, not the trampoline's.
+func TestCmdNoArgs(t *testing.T) {
+	requireKernel(t)
+	c := &Cmd{Cmd: &exec.Cmd{Path: "/bin/sh", Stdin: strings.NewReader(`echo "$0"`)}, Program: denyMkdir(t, Errno(syscall.EPERM))}
+	out, err := c.Output()
+	require.NoError(t, err)
+	assert.Equal(t, "/bin/sh\n", string(out))
+	assert.Nil(t, c.Args)
+}

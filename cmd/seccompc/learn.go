@@ -85,8 +85,11 @@ func learn(args []string, stdout, stderr io.Writer) error {
 		}()
 	}
 	runErr := runCommand(cmd)
-	if listener == nil {
-		return runErr // Start failed
+	if _, exited := errors.AsType[commandExit](runErr); runErr != nil && !exited {
+		if listener != nil {
+			listener.Close()
+		}
+		return runErr // the command did not start
 	}
 	// Serve what the command left running for a while; then closing the
 	// listener fails their notified calls with ENOSYS.
