@@ -198,7 +198,10 @@ func TestListenerAnswers(t *testing.T) {
 			assert.Equal(t, native, n.Arch)
 			assert.Equal(t, getppid, n.Nr)
 			assert.Equal(t, uint64(1), n.Args[0])
-			assert.Equal(t, tg.cmd.Process.Pid, n.PID, "the target's only thread... or its main one")
+			// PID is the calling thread's id, in the target's thread group.
+			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.PID))
+			require.NoError(t, err)
+			assert.Contains(t, string(status), fmt.Sprintf("\nTgid:\t%d\n", tg.cmd.Process.Pid))
 			assert.NotZero(t, n.InstructionPointer)
 			require.NoError(t, tg.l.Valid(n.ID))
 			require.NoError(t, tc.answer(tg.l, n))
@@ -206,7 +209,7 @@ func TestListenerAnswers(t *testing.T) {
 			// fails, with EINPROGRESS until the target has taken the
 			// first.
 			assert.ErrorIs(t, tg.l.Valid(n.ID), ErrNotificationGone)
-			err := tg.l.Respond(n.ID, 1)
+			err = tg.l.Respond(n.ID, 1)
 			assert.True(t, errors.Is(err, ErrNotificationGone) || errors.Is(err, syscall.EINPROGRESS), "second answer: %v", err)
 			assert.Equal(t, []string{tc.want}, tg.wait(t))
 		})
