@@ -231,7 +231,7 @@ func aluWalk(op uint16, a, src regValue) regValue {
 // x86_64 uretprobe (and later uprobe) system calls through without asking
 // any filter.
 func (p Program) KernelCaches(nr uint32) bool {
-	if p.Arch.resolve() == ArchX32 {
+	if p.Arch.orNative() == ArchX32 {
 		// x32 numbers (bit 30 set) lie beyond the kernel's bitmap of
 		// x86_64 numbers: x32 calls always run the filter.
 		return false

@@ -76,7 +76,7 @@ func equivalenceInputs(p *Policy, prog Program, check func(Data) (string, bool))
 			rep.disagreements = append(rep.disagreements, fmt.Sprintf("nr %d arch %#x args %#x: %s", d.Nr, d.Arch, d.Args, msg))
 		}
 	}
-	arch := prog.Arch.resolve()
+	arch := prog.Arch.orNative()
 	audit := Arch(arch.auditArch())
 
 	nrs := make(map[uint32]bool, 4200)
