@@ -29,7 +29,8 @@ type Analysis struct {
 // is malformed (a jump out of range, an instruction it does not know).
 func (p Program) Analyze(nr uint32) (Analysis, error) {
 	an := analyzer{prog: p.Instructions, nr: nr, arch: uint32(p.Arch), memo: make(map[walkState]pathSummary)}
-	s, err := an.walk(walkState{})
+	// bpf_convert_filter's prologue zeroes A and X.
+	s, err := an.walk(walkState{a: regValue{true, 0}, x: regValue{true, 0}})
 	if err != nil {
 		return Analysis{}, err
 	}
@@ -134,6 +135,18 @@ func (an *analyzer) walk(s walkState) (pathSummary, error) {
 	case ri.Op == 0x81: // ldx len
 		s.x = regValue{true, 64}
 		step(s)
+	case ri.Op == opDivX && (!s.x.known || s.x.v == 0):
+		// bpf_convert_filter guards "div x" with "if X == 0 { A = 0;
+		// exit }": the filter returns 0 (kill-thread) when X is 0.
+		if s.x.known {
+			sum = pathSummary{1, 1, []uint32{0}}
+			break
+		}
+		s.a = regValue{}
+		var sub pathSummary
+		if sub, err = an.walk(s); err == nil {
+			sum = pathSummary{1, sub.max + 1, mergeRets([]uint32{0}, sub.rets)}
+		}
 	case class == 0x04: // alu
 		src := k
 		if ri.Op&0x08 != 0 {
