@@ -83,6 +83,16 @@ func decodePolicy(data []byte) *Policy {
 					c.Value &= 0xffffffff
 					c.Mask &= 0xffffffff
 				}
+				// Conditions that can never hold are errors: turn them
+				// into their neighbours.
+				switch {
+				case c.Op == OpMaskedEqual:
+					c.Value &= c.Mask
+				case c.Op == OpLess && c.Value == 0:
+					c.Op = OpLessEqual
+				case c.Op == OpGreater && c.Value == c.max():
+					c.Op = OpGreaterEqual
+				}
 				rule.Conds = append(rule.Conds, c)
 			}
 			if a, ok := closed[nr]; ok {

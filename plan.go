@@ -140,22 +140,40 @@ func syscallLabel(name string, nr int) string {
 // change its outcome: rules after an unconditional one (which must agree
 // with it), and trailing rules whose action is the default anyway. The
 // error starts with "rule N:" for the caller to prefix.
+//
+// Conditions that always hold are dropped (see Cond); the rules are then a
+// copy, never the caller's slice changed in place.
 func reduceRules(rules []Rule, def Action) ([]Rule, error) {
-	end := len(rules)
+	in, end := rules, len(rules)
+	copied := false
 	for i, r := range rules {
 		if err := r.Action.Validate(); err != nil {
 			return nil, fmt.Errorf("rule %d: action: %w", i, err)
 		}
+		trivial := 0
 		for j, c := range r.Conds {
 			if err := c.validate(); err != nil {
 				return nil, fmt.Errorf("rule %d: cond %d: %w", i, j, err)
 			}
+			if c.alwaysHolds() {
+				trivial++
+			}
 		}
-		if end == len(rules) && len(r.Conds) == 0 {
+		if trivial > 0 {
+			if !copied {
+				rules, copied = slices.Clone(rules), true
+			}
+			rules[i].Conds = slices.DeleteFunc(slices.Clone(r.Conds), Cond.alwaysHolds)
+		}
+		if end == len(rules) && len(rules[i].Conds) == 0 {
 			end = i + 1
 		}
 		if i >= end && r.Action != rules[end-1].Action {
-			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d, and its action %s contradicts %s", i, end-1, r.Action, rules[end-1].Action)
+			why := ""
+			if len(in[end-1].Conds) > 0 {
+				why = " (its conditions always hold)"
+			}
+			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d%s, and its action %s contradicts %s", i, end-1, why, r.Action, rules[end-1].Action)
 		}
 	}
 	rules = rules[:end]
