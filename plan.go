@@ -36,6 +36,9 @@ type callPlan struct {
 	// action is then the outcome.
 	rules  []Rule
 	action Action
+	// floor is a lower bound on the instructions the rule chain takes
+	// (chainFloor); 0 without rules.
+	floor int
 }
 
 // errNoRules is returned for a Syscall entry with no rules at all: it
@@ -53,6 +56,9 @@ func (p *Policy) plan() (*plan, error) {
 	}
 	if err := p.BadArch.Validate(); err != nil {
 		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
+	}
+	if err := p.checkInputSize(); err != nil {
+		return nil, err
 	}
 	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
 
@@ -75,14 +81,21 @@ func (p *Policy) plan() (*plan, error) {
 	}
 	slices.Sort(order)
 	joined := make([]callPlan, 0, len(order))
+	owned := false // whether the last one's rules are a copy of our own
 	for _, o := range order {
 		nr, sc := uint32(o>>32), p.Syscalls[uint32(o)]
 		if n := len(joined); n > 0 && joined[n-1].nr == nr {
-			// Clip, so that appending copies rather than writing into
-			// the caller's array.
-			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), sc.Rules...)
+			// Clip the first time, so that appending copies rather than
+			// writing into the caller's array; after that the array is
+			// ours, and appending to it in place keeps joining linear.
+			rules := joined[n-1].rules
+			if !owned {
+				rules, owned = slices.Clip(rules), true
+			}
+			joined[n-1].rules = append(rules, sc.Rules...)
 			continue
 		}
+		owned = false
 		name := sc.Name
 		if name == "" {
 			name, _ = arch.SyscallName(int(nr))
@@ -103,7 +116,7 @@ func (p *Policy) plan() (*plan, error) {
 		case constantOutcome(rules):
 			c.rules, c.action = nil, rules[0].Action
 		default:
-			c.rules = rules
+			c.rules, c.floor = rules, chainFloor(rules)
 		}
 		pl.calls = append(pl.calls, c)
 	}

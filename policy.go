@@ -178,6 +178,10 @@ type Syscall struct {
 //
 // The zero Policy is valid: for the host's arch, it kills the process on every
 // system call.
+//
+// A policy over MaxRules rules or MaxConds conditions, or whose program would
+// exceed the kernel's 4096 instructions, fails to compile with ErrTooLarge;
+// the work spent before the refusal is linear in the policy's size.
 type Policy struct {
 	// Arch is the target architecture; zero means the host's.
 	Arch Arch
