@@ -3,6 +3,7 @@ package seccomp
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"syscall"
 	"testing"
 )
@@ -95,9 +96,11 @@ func decodePolicy(data []byte) *Policy {
 				}
 				rule.Conds = append(rule.Conds, c)
 			}
+			// A rule whose conditions all always hold is unconditional
+			// too (Cond).
 			if a, ok := closed[nr]; ok {
 				rule.Action = a
-			} else if len(rule.Conds) == 0 {
+			} else if !slices.ContainsFunc(rule.Conds, func(c Cond) bool { return !c.alwaysHolds() }) {
 				closed[nr] = rule.Action
 			}
 			rules = append(rules, rule)
