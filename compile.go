@@ -51,22 +51,29 @@ func (p *Policy) Compile() (Program, error) {
 
 // CompileLayout compiles the policy into a program with the given layout.
 func (p *Policy) CompileLayout(layout Layout) (Program, error) {
+	if layout != LayoutTree && layout != LayoutBitmap {
+		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
+	}
 	pl, err := p.plan()
 	if err != nil {
+		return Program{}, err
+	}
+	// Refuse what is certain to be too large before emitting anything.
+	if err := pl.checkFloor(layout); err != nil {
 		return Program{}, err
 	}
 	b := newBuilder()
 	b.bigEndian = pl.arch.bigEndian()
 	pl.emitFrame(b)
-	switch layout {
-	case LayoutBitmap:
+	if layout == LayoutBitmap {
 		pl.emitBitmap(b)
-	case LayoutTree:
+	} else {
 		pl.emitTree(b)
-	default:
-		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
 	}
 	insns, err := b.assemble()
+	if e, ok := err.(errTooLong); ok {
+		return Program{}, pl.tooLong(e.n, layout)
+	}
 	if err != nil {
 		return Program{}, err
 	}
