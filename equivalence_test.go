@@ -46,10 +46,11 @@ func checkEquivalence(t testing.TB, p *Policy, layout Layout) (Program, equivale
 	t.Helper()
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
-	require.NoError(t, validateProgram(prog.Instructions), "kernel load-time checks")
+	require.NoError(t, prog.Validate(), "kernel load-time checks")
 	rep := equivalenceInputs(p, prog, func(d Data) (string, bool) {
 		want := referenceVerdict(p, d)
-		got, _, err := cbpfExec(prog.Instructions, d)
+		v, err := prog.Eval(d)
+		got := v.Ret
 		if err != nil {
 			return err.Error(), false
 		}

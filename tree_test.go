@@ -167,7 +167,8 @@ func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
 				}
 				seen := map[uint32]bool{}
 				for _, args := range argsets {
-					ret, executed, err := cbpfExec(prog.Instructions, Data{Nr: nr, Arch: arch, Args: args})
+					v, err := prog.Eval(Data{Nr: nr, Arch: arch, Args: args})
+					ret, executed := v.Ret, v.Executed
 					require.NoError(t, err)
 					seen[ret] = true
 					a, err := ActionFromRet(ret)
