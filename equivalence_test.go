@@ -46,11 +46,10 @@ func checkEquivalence(t testing.TB, p *Policy, layout Layout) (Program, equivale
 	t.Helper()
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
-	require.NoError(t, prog.Validate(), "kernel load-time checks")
+	require.NoError(t, validateProgram(prog.Instructions), "kernel load-time checks")
 	rep := equivalenceInputs(p, prog, func(d Data) (string, bool) {
 		want := referenceVerdict(p, d)
-		v, err := prog.Eval(d)
-		got := v.Ret
+		got, _, err := cbpfExec(prog.Instructions, d)
 		if err != nil {
 			return err.Error(), false
 		}

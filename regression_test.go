@@ -19,7 +19,7 @@ func verdict(t *testing.T, p *Policy, layout Layout, d Data) uint32 {
 	t.Helper()
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
-	ret, _, err := runCompiled(prog, d)
+	ret, _, err := runProgram(prog.Instructions, d)
 	require.NoError(t, err)
 	return ret
 }

@@ -167,8 +167,7 @@ func TestAnalyzeBoundsTheInterpreter(t *testing.T) {
 				}
 				seen := map[uint32]bool{}
 				for _, args := range argsets {
-					v, err := prog.Eval(Data{Nr: nr, Arch: arch, Args: args})
-					ret, executed := v.Ret, v.Executed
+					ret, executed, err := cbpfExec(prog.Instructions, Data{Nr: nr, Arch: arch, Args: args})
 					require.NoError(t, err)
 					seen[ret] = true
 					a, err := ActionFromRet(ret)
