@@ -45,9 +45,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, note := range c.notes {
-		fmt.Fprintf(stderr, "seccompc: note: %s\n", note)
-	}
 	cmd, err := command(c.prog, argv, stdout, stderr)
 	if err != nil {
 		return err
