@@ -45,6 +45,12 @@ import (
 // the trampoline cannot tell what it was before: the command starts with
 // the raised limit where os/exec would have restored the original.
 //
+// SysProcAttr applies to the trampoline, and so to the command, with two
+// catches: the fork child resolves /proc/self/exe after a Chroot, so
+// Chroot works only if the new root has /proc and the program at the same
+// path; and with Supervise and a Credential, pidfd_getfd needs the caller
+// to be allowed to ptrace the command (root is).
+//
 // # What Start checks
 //
 // The program must be for the host's arch. It must be able to allow

@@ -207,3 +207,23 @@ func TestCmdNoArgs(t *testing.T) {
 	assert.Equal(t, "/bin/sh\n", string(out))
 	assert.Nil(t, c.Args)
 }
+
+// TestCmdTrampolineErrors checks how Start reads what the trampoline
+// wrote: nothing at all means the child was no trampoline.
+func TestCmdTrampolineErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, reply, want string
+	}{
+		{"no trampoline", "", "did not run the trampoline of package seccomp"},
+		{"error before the filter", "REseccomp: installing the filter: invalid argument", "seccomp: installing the filter: invalid argument"},
+		{"exec failed", "RX2", "exec under the filter /bin/true: no such file or directory"},
+		{"died after the filter", "R", "the trampoline ended when: exit status 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Cmd{Cmd: exec.Command("/bin/true")}
+			require.NoError(t, c.Cmd.Start())
+			err := c.trampolineError([]byte(tc.reply), "when")
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
