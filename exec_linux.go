@@ -96,10 +96,8 @@ func (c *Cmd) Start() error {
 	if c.Cmd == nil {
 		return errNoCmd
 	}
-	if c.Cmd.Err == errStartThroughCmd {
-		c.Cmd.Err = nil
-	}
-	if c.Cmd.Err != nil {
+	guarded := c.Cmd.Err == errStartThroughCmd
+	if c.Cmd.Err != nil && !guarded {
 		return c.Cmd.Err
 	}
 	if c.Process != nil {
@@ -156,6 +154,10 @@ func (c *Cmd) Start() error {
 		c.Args = []string{path} // what os/exec would give the command
 	}
 	c.ExtraFiles = append(slices.Clip(files), extra...)
+	if guarded {
+		// Once started, the embedded Cmd cannot start again anyway.
+		c.Cmd.Err = nil
+	}
 	err = c.Cmd.Start()
 	c.Path, c.Args, c.Env, c.ExtraFiles = path, args, env, files
 	child.Close()

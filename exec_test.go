@@ -192,9 +192,13 @@ func TestCmdStartErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	// The embedded exec.Cmd of a Command refuses to start unfiltered.
+	// The embedded exec.Cmd of a Command refuses to start unfiltered,
+	// before and after a Start that failed its checks.
 	err = Command(compile(Policy{Default: Allow}), "/bin/true").Cmd.Run()
 	assert.ErrorIs(t, err, errStartThroughCmd)
+	c := Command(compile(denyExecve), "/bin/true")
+	require.Error(t, c.Start())
+	assert.ErrorIs(t, c.Cmd.Run(), errStartThroughCmd)
 }
 
 // TestCmdNoArgs checks that a Cmd with no Args gives the command its
