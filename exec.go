@@ -57,6 +57,10 @@ import (
 // execve (Allow or Log, or Notify with Supervise), which the trampoline
 // makes under it: a program that cannot is an error from Start, not a
 // command killed by SIGSYS. A program with Notify actions needs Supervise.
+// Should execve fail under the filter anyway (its rules may depend on the
+// arguments), Start reports the errno; if the filter also denies the
+// write that reports it, the command's exit status is 127, or the
+// filter's signal.
 //
 // # Listener
 //
