@@ -59,8 +59,8 @@ import (
 // command killed by SIGSYS. A program with Notify actions needs Supervise.
 // Should execve fail under the filter anyway (its rules may depend on the
 // arguments), Start reports the errno; if the filter also denies the
-// write that reports it, the command's exit status is 127, or the
-// filter's signal.
+// write that reports it, Start cannot tell, and Wait reports exit status
+// 127 (or the filter's signal).
 //
 // # Listener
 //
