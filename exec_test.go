@@ -231,3 +231,37 @@ func TestCmdTrampolineErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCmdSupervisedFDs checks that a supervised command holds no copy of
+// its listener (nor the trampoline's socket and page): it sees the same
+// descriptors as under plain os/exec.
+func TestCmdSupervisedFDs(t *testing.T) {
+	requireKernel(t)
+	p := Policy{Default: Allow}
+	p.Add("getppid", Rule{Action: Notify})
+	prog, err := p.Compile()
+	require.NoError(t, err)
+	script := `for f in /proc/self/fd/*; do readlink "$f"; done | sed 's/[0-9][0-9]*/N/g' | sort`
+	cmd := Command(prog, "/bin/sh", "-c", script)
+	var l *Listener
+	cmd.Supervise = func(got *Listener) {
+		l = got
+		go func() { // the shell calls getppid for $PPID
+			for {
+				n, err := got.Receive(context.Background())
+				if err != nil {
+					return
+				}
+				got.Continue(n.ID)
+			}
+		}()
+	}
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	require.NotNil(t, l)
+	defer l.Close()
+	want, err := exec.Command("/bin/sh", "-c", script).Output()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(out))
+	assert.NotContains(t, string(out), "seccomp")
+}
