@@ -72,7 +72,7 @@ func FuzzImport(f *testing.F) {
 		f.Add(s, uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, archIdx uint8) {
-		arches := seccomp.Arches()
+		arches := profile.Targets()
 		opts := profile.Options{Arch: arches[int(archIdx)%len(arches)], Caps: []string{"CAP_SYS_ADMIN"}}
 		pol, notes, err := profile.Import(data, opts)
 		ref, refErr := oracle(data)
