@@ -352,6 +352,11 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 // knownElsewhere reports whether a name the target lacks is a system call
 // of another arch: one of seccomp.Arches(), or one libseccomp knows.
 func (r *resolver) knownElsewhere(name string) bool {
+	// libseccomp's table knows nearly every name; the arches' tables the
+	// few it may lack.
+	if _, ok := slices.BinarySearch(linuxSyscallNames[:], name); ok {
+		return true
+	}
 	if r.others == nil {
 		r.others = slices.DeleteFunc(seccomp.Arches(), func(a seccomp.Arch) bool { return a == r.arch })
 	}
@@ -360,8 +365,7 @@ func (r *resolver) knownElsewhere(name string) bool {
 			return true
 		}
 	}
-	_, ok := slices.BinarySearch(linuxSyscallNames[:], name)
-	return ok
+	return false
 }
 
 // decodingNotes turns the notes decoding took into the resolver's, each
@@ -822,12 +826,31 @@ func alwaysHolds(c seccomp.Cond) bool {
 }
 
 func quoteList(names []string) string {
-	var b []byte
+	size := 0
+	for _, n := range names {
+		size += len(n) + 4
+	}
+	b := make([]byte, 0, size)
 	for i, n := range names {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = strconv.AppendQuote(b, n)
+		if plain(n) {
+			b = append(append(append(b, '"'), n...), '"') // as %q would, without its scan
+		} else {
+			b = strconv.AppendQuote(b, n)
+		}
 	}
 	return string(b)
+}
+
+// plain reports whether a name is made of what system call names are:
+// lower-case letters, digits and underscores.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

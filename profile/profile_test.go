@@ -1,6 +1,7 @@
 package profile_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"syscall"
@@ -594,4 +595,13 @@ func TestSchemaFieldsAreFormats(t *testing.T) {
 			assert.Contains(t, js, `"`+name+`":`, "%s.%s (%q) is not in the test profile", typ, f.Name, name)
 		}
 	}
+}
+
+// TestQuoteListAsFmt checks the note's fast quoting against %q.
+func TestQuoteListAsFmt(t *testing.T) {
+	_, notes, err := profile.Import([]byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","chown32","mkdri\u00e9\"x","_llseek"],"action":"SCMP_ACT_ALLOW"}]}`),
+		profile.Options{Arch: seccomp.ArchX86_64})
+	require.NoError(t, err)
+	assert.Contains(t, notes, fmt.Sprintf("syscalls[0] (\"read\" and 3 more): %q unknown to every arch: skipped", "mkdri\u00e9\"x"))
+	assert.Contains(t, notes, fmt.Sprintf("syscalls[0] (\"read\" and 3 more): %q, %q unknown on x86_64: skipped", "chown32", "_llseek"))
 }
