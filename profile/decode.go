@@ -59,8 +59,8 @@ func decode(data []byte) (*document, error) {
 	}
 	d := &decoder{src: string(data), entry: -1, doc: &document{}}
 	// Room for every string of a typical profile, which has one in
-	// about 16 bytes.
-	d.strs = make([]string, 0, len(data)/16)
+	// about 32 bytes (names in about 16, indented; keys are no strings here).
+	d.strs = make([]string, 0, len(data)/32)
 	err := d.top()
 	if err == nil {
 		d.ws()
@@ -170,15 +170,15 @@ func position(src string, off int) (line, col int) {
 
 // ws skips JSON's whitespace.
 func (d *decoder) ws() {
-	for d.pos < len(d.src) {
-		switch d.src[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
+	src, i := d.src, d.pos
+	for i < len(src) && isSpace[src[i]] {
+		i++
 	}
+	d.pos = i
 }
+
+// isSpace is JSON's whitespace, as a table: one load a byte.
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // peek skips whitespace and returns the next byte, or 0 at the end.
 func (d *decoder) peek() byte {
@@ -322,18 +322,19 @@ func (d *decoder) elem(first bool) (bool, error) {
 
 // str reads a string; one without escapes is a slice of the input.
 func (d *decoder) str() (string, error) {
-	start := d.pos + 1
-	for i := start; i < len(d.src); i++ {
-		c := d.src[i]
+	src, start := d.src, d.pos+1
+	for i := start; i < len(src); i++ {
+		c := src[i]
 		if c == '"' {
 			d.pos = i + 1
-			return d.src[start:i], nil
+			return src[start:i], nil
 		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+		// An escape, a control character (c-0x20 wraps) or non-ASCII.
+		if c == '\\' || c-0x20 >= 0x60 {
 			return d.strSlow(start, i)
 		}
 	}
-	d.pos = len(d.src)
+	d.pos = len(src)
 	return "", d.errAt(d.pos, "unexpected end of JSON input in a string")
 }
 
@@ -521,7 +522,12 @@ func (d *decoder) strings(path string) ([]string, error) {
 		if !more {
 			break
 		}
-		s, err := d.string(path)
+		var s string
+		if d.src[d.pos] == '"' { // elem left the position on the element
+			s, err = d.str()
+		} else {
+			s, err = d.string(path)
+		}
 		if err != nil {
 			return nil, err
 		}

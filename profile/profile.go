@@ -91,6 +91,7 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 // resolver holds what one resolution needs and the notes it takes.
 type resolver struct {
 	arch   seccomp.Arch
+	table  *table
 	caps   []string
 	kernel *kernelVersion // nil: the newest
 	enosys bool
@@ -128,7 +129,7 @@ func newResolver(opts Options) (*resolver, error) {
 	if _, ok := targets[arch]; !ok {
 		return nil, fmt.Errorf("unsupported target arch %s", arch)
 	}
-	r := &resolver{arch: arch, caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
+	r := &resolver{arch: arch, table: tableOf(arch), caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
 	if opts.Kernel != "" {
 		k, err := parseKernel(opts.Kernel)
 		if err != nil {
@@ -281,7 +282,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 		e := &entries[i]
 		unknown, typos = unknown[:0], typos[:0]
 		for _, name := range e.names {
-			nr, ok := r.arch.SyscallNumber(name)
+			nr, ok := r.table.number(r.arch, name)
 			if !ok {
 				if r.knownElsewhere(name) {
 					unknown = append(unknown, name)
@@ -323,7 +324,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 	uncond := make([]seccomp.Rule, nUncond)
 	for i := range r.calls {
 		c := &r.calls[i]
-		name, _ := r.arch.SyscallName(int(c.nr))
+		name := r.table.name(r.arch, int(c.nr))
 		if c.hasUncond {
 			rule := uncond[:1:1]
 			uncond = uncond[1:]
@@ -342,7 +343,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			// The highest name has only rules that runc drops, yet it
 			// still bounds runc's ENOSYS range: a default rule keeps the
 			// number in the policy without changing its outcome.
-			name, _ := r.arch.SyscallName(maxNr)
+			name := r.table.name(r.arch, maxNr)
 			pol.Add(name, seccomp.Rule{Action: def})
 		}
 	}
@@ -354,7 +355,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 func (r *resolver) knownElsewhere(name string) bool {
 	// libseccomp's table knows nearly every name; the arches' tables the
 	// few it may lack.
-	if _, ok := slices.BinarySearch(linuxSyscallNames[:], name); ok {
+	if linuxSyscalls()[name] {
 		return true
 	}
 	if r.others == nil {
@@ -434,7 +435,7 @@ func (r *resolver) errnoRet(i int, errno string, ret optUint, errnoField, retFie
 func (r *resolver) addRules(c *call, i int, e *entry) {
 	dropped := func(from int, a seccomp.Action, by int, uncond seccomp.Action) {
 		if a != uncond && !r.skipNote(false) {
-			name, _ := r.arch.SyscallName(int(c.nr))
+			name := r.table.name(r.arch, int(c.nr))
 			// libseccomp drops it too: a skip, not a change of meaning
 			// from runc's.
 			r.notef("%s: %q rule (%s) dropped: %s decides %s unconditionally", r.label(from), name, a, r.label(by), uncond)

@@ -309,7 +309,7 @@ func (d *decoder) syscalls() error {
 	}
 	// Every entry is an object: room for as many as the input has, up to
 	// what a real profile has; more grow as they come.
-	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{"), 256))
+	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{")/2, 256))
 	for first := true; ; first = false {
 		more, err := d.elem(first)
 		if err != nil || !more {
