@@ -547,7 +547,7 @@ func (d *decoder) strings(path string) ([]string, error) {
 			break
 		}
 		var s string
-		if d.src[d.pos] == '"' { // elem left the position on the element
+		if d.peek() == '"' { // elem left the position on the element, or at the end
 			s, err = d.str()
 		} else {
 			s, err = d.string(path)
