@@ -419,7 +419,7 @@ func (r *resolver) errnoRet(i int, errno string, ret optUint, errnoField, retFie
 	if i >= 0 {
 		prefix = r.label(i) + ": "
 	}
-	n, err := errnoNumber(errno)
+	n, err := errnoNumber(targets[r.arch].scmp, errno)
 	if err != nil {
 		return optUint{}, fmt.Errorf("%s%s: %w", prefix, errnoField, err)
 	}
