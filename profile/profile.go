@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -298,6 +299,9 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			if e.action == def {
 				continue // runc drops the rule: libseccomp refuses it
 			}
+			if e.never {
+				continue // the rule never applies
+			}
 			r.addRules(r.callFor(nr), i, e)
 		}
 		if len(typos) != 0 && !r.skipNote(true) {
@@ -556,6 +560,9 @@ type entry struct {
 	conds  []seccomp.Cond
 	split  bool
 	uncond bool
+	// never is set when no rule of the entry can hold: its one rule
+	// (AND) has a condition that never holds, or every ORed one has.
+	never bool
 	// keep is whether Docker's filters keep the entry for the target.
 	keep bool
 }
@@ -595,7 +602,7 @@ func (r *resolver) entry(i int, e *entry) error {
 
 	lo := len(r.conds)
 	var perIndex [6]int
-	always := false
+	always, never := false, false
 	for j, a := range sc.args {
 		c, err := cond(a)
 		if err != nil {
@@ -611,6 +618,7 @@ func (r *resolver) entry(i int, e *entry) error {
 			always = true
 			continue
 		}
+		never = never || neverHolds(c)
 		r.conds = append(r.conds, c)
 	}
 	hi := len(r.conds)
@@ -620,8 +628,15 @@ func (r *resolver) entry(i int, e *entry) error {
 		e.uncond = true
 	case e.split:
 		e.uncond = always // one of the ORed rules always holds
+		if !e.uncond && never {
+			// The ORed rule of a condition that never holds never
+			// applies; runc's filter tests it in vain.
+			e.conds = slices.DeleteFunc(e.conds, neverHolds)
+			e.never = len(e.conds) == 0
+		}
 	default:
 		e.uncond = hi == lo
+		e.never = never // the one rule (AND) never applies
 	}
 	if e.uncond {
 		e.conds = nil
@@ -636,6 +651,13 @@ func (r *resolver) entry(i int, e *entry) error {
 		return wrap("excludes", err)
 	}
 	e.keep = (sc.includes == nil || inc.all) && (sc.excludes == nil || !exc.any)
+	if never && !e.uncond && e.keep {
+		for j, a := range sc.args {
+			if c, _ := cond(a); neverHolds(c) && !r.skipNote(true) {
+				r.strictf("%s: args[%d] (%s) can never hold (comparisons are unsigned): its rule never applies", r.label(i), j, c)
+			}
+		}
+	}
 	if err := r.checkCaps(i, sc.includes, "includes"); err != nil {
 		return err
 	}
@@ -818,6 +840,13 @@ func cond(a docArg) (seccomp.Cond, error) {
 		c.Mask, c.Value = a.value, a.valueTwo&a.value
 	}
 	return c, nil
+}
+
+// neverHolds reports whether a 64-bit condition holds for no argument:
+// arg < 0, arg > 2^64-1 (a masked equal's datum is masked, so it cannot
+// have bits outside the mask).
+func neverHolds(c seccomp.Cond) bool {
+	return c.Op == seccomp.OpLess && c.Value == 0 || c.Op == seccomp.OpGreater && c.Value == math.MaxUint64
 }
 
 // alwaysHolds reports whether libseccomp drops the condition as one that

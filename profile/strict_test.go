@@ -159,6 +159,22 @@ func TestNotesAndStrict(t *testing.T) {
 				allowIf(seccomp.Cond{Arg: 2, Op: seccomp.OpNotEqual, Value: 9, Width: 64}))),
 		},
 		{
+			name: "a rule with a condition that never holds never applies",
+			json: `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":0,"op":"SCMP_CMP_LT"},{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]},
+				{"names":["bpf"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":18446744073709551615,"op":"SCMP_CMP_GT"}]}]}`,
+			want:   &seccomp.Policy{Arch: seccomp.ArchX86_64, Default: seccomp.Allow, BadArch: seccomp.KillThread},
+			note:   `syscalls[0] ("ptrace"): args[0] (arg0 < 0x0) can never hold (comparisons are unsigned): its rule never applies`,
+			strict: true,
+		},
+		{
+			name: "an ORed rule that never holds is left out",
+			json: `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":0,"op":"SCMP_CMP_LT"},{"index":0,"value":10,"op":"SCMP_CMP_EQ"}]}]}`,
+			want: &seccomp.Policy{Arch: seccomp.ArchX86_64, Default: seccomp.Allow, BadArch: seccomp.KillThread, Syscalls: []seccomp.Syscall{
+				call("socket", seccomp.Rule{Action: eperm, Conds: []seccomp.Cond{eq(0, 10)}})}},
+			note:   `syscalls[0] ("socket"): args[0] (arg0 < 0x0) can never hold`,
+			strict: true,
+		},
+		{
 			name: "a rule an unconditional one drops is a skip",
 			json: `{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[{"names":["setns"],"action":"SCMP_ACT_ALLOW"},{"names":["setns"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"args":[{"index":1,"value":0,"op":"SCMP_CMP_EQ"}]}]}`,
 			want: &seccomp.Policy{Arch: seccomp.ArchX86_64, Default: seccomp.KillProcess, BadArch: seccomp.KillThread, UnknownENOSYS: true, Syscalls: []seccomp.Syscall{call("setns", allow)}},
