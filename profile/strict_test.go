@@ -238,7 +238,11 @@ func TestPodmanDefault(t *testing.T) {
 			for _, n := range notes {
 				assert.True(t, isSkip(n), "note %q", n)
 			}
-			assert.Equal(t, seccomp.Errno(syscall.ENOSYS), p.Default, "defaultErrno ENOSYS")
+			enosys := syscall.Errno(38) // defaultErrno "ENOSYS", as numbered on the target
+			if strings.HasPrefix(arch.String(), "mips") {
+				enosys = 89 // arch/mips/include/uapi/asm/errno.h
+			}
+			assert.Equal(t, seccomp.Errno(enosys), p.Default, "defaultErrno ENOSYS")
 			// Parse turns the errno names into errnoRet, as containers/common
 			// does before a runtime sees the profile.
 			parsed, err := profile.Parse(data)
