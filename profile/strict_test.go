@@ -244,12 +244,15 @@ func TestPodmanDefault(t *testing.T) {
 			}
 			assert.Equal(t, seccomp.Errno(enosys), p.Default, "defaultErrno ENOSYS")
 			// Parse turns the errno names into errnoRet, as containers/common
-			// does before a runtime sees the profile.
-			parsed, err := profile.Parse(data)
-			require.NoError(t, err)
-			fromParse, _, err := profile.FromDocker(parsed, profile.Options{Arch: arch})
-			require.NoError(t, err)
-			assert.Equal(t, p, fromParse)
+			// does before a runtime sees the profile: with no target, in the
+			// generic numbers, which MIPS does not share.
+			if enosys == 38 {
+				parsed, err := profile.Parse(data)
+				require.NoError(t, err)
+				fromParse, _, err := profile.FromDocker(parsed, profile.Options{Arch: arch})
+				require.NoError(t, err)
+				assert.Equal(t, p, fromParse)
+			}
 			prog, err := p.Compile()
 			require.NoError(t, err)
 			for name, want := range map[string][]seccomp.Action{
