@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"sync"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/sandboxkit/seccomp"
@@ -64,3 +66,57 @@ var linuxCaps = [...]string{
 	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
 	"CAP_CHECKPOINT_RESTORE",
 }
+
+// table is a target's system call table, read once from the core: a name's
+// number in one map lookup, a number's name by index. Numbers at or above
+// tableSpan, and names past it, go to the core's own lookups.
+type table struct {
+	numbers map[string]int32
+	names   []string
+}
+
+const tableSpan = 8192
+
+var tables sync.Map // seccomp.Arch to *table
+
+func tableOf(arch seccomp.Arch) *table {
+	if t, ok := tables.Load(arch); ok {
+		return t.(*table)
+	}
+	t := &table{numbers: map[string]int32{}}
+	for nr := range tableSpan {
+		if name, ok := arch.SyscallName(nr); ok {
+			t.numbers[name] = int32(nr)
+			t.names = append(t.names, make([]string, nr+1-len(t.names))...)
+			t.names[nr] = name
+		}
+	}
+	actual, _ := tables.LoadOrStore(arch, t)
+	return actual.(*table)
+}
+
+// number returns the number of a named system call on the table's arch.
+func (t *table) number(arch seccomp.Arch, name string) (int, bool) {
+	if nr, ok := t.numbers[name]; ok {
+		return int(nr), true
+	}
+	return arch.SyscallNumber(name) // beyond tableSpan, if anywhere
+}
+
+// name returns the name of system call nr.
+func (t *table) name(arch seccomp.Arch, nr int) string {
+	if nr < len(t.names) {
+		return t.names[nr]
+	}
+	name, _ := arch.SyscallName(nr)
+	return name
+}
+
+// linuxSyscalls is linuxSyscallNames as a set, made on first use.
+var linuxSyscalls = sync.OnceValue(func() map[string]bool {
+	m := make(map[string]bool, len(linuxSyscallNames))
+	for _, name := range linuxSyscallNames {
+		m[name] = true
+	}
+	return m
+})

@@ -59,8 +59,8 @@ func decode(data []byte) (*document, error) {
 	}
 	d := &decoder{src: string(data), entry: -1, doc: &document{}}
 	// Room for every string of a typical profile, which has one in
-	// about 16 bytes.
-	d.strs = make([]string, 0, len(data)/16)
+	// about 32 bytes (names in about 16, indented; keys are no strings here).
+	d.strs = make([]string, 0, len(data)/32)
 	err := d.top()
 	if err == nil {
 		d.ws()
@@ -170,15 +170,24 @@ func position(src string, off int) (line, col int) {
 
 // ws skips JSON's whitespace.
 func (d *decoder) ws() {
-	for d.pos < len(d.src) {
-		switch d.src[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
+	src, i := d.src, d.pos
+	for i < len(src) && isSpace[src[i]] {
+		i++
 	}
+	d.pos = i
 }
+
+// stopsString marks the bytes str stops at: the closing quote, and those
+// strSlow handles (a backslash, control characters, non-ASCII).
+var stopsString = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= 0x80
+	}
+	return t
+}()
+
+// isSpace is JSON's whitespace, as a table: one load a byte.
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // peek skips whitespace and returns the next byte, or 0 at the end.
 func (d *decoder) peek() byte {
@@ -322,18 +331,17 @@ func (d *decoder) elem(first bool) (bool, error) {
 
 // str reads a string; one without escapes is a slice of the input.
 func (d *decoder) str() (string, error) {
-	start := d.pos + 1
-	for i := start; i < len(d.src); i++ {
-		c := d.src[i]
-		if c == '"' {
-			d.pos = i + 1
-			return d.src[start:i], nil
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			return d.strSlow(start, i)
+	src, start := d.src, d.pos+1
+	for i := start; i < len(src); i++ {
+		if c := src[i]; stopsString[c] {
+			if c == '"' {
+				d.pos = i + 1
+				return src[start:i], nil
+			}
+			return d.strSlow(start, i) // an escape, a control character or non-ASCII
 		}
 	}
-	d.pos = len(d.src)
+	d.pos = len(src)
 	return "", d.errAt(d.pos, "unexpected end of JSON input in a string")
 }
 
@@ -473,18 +481,33 @@ func (d *decoder) number() error {
 // uint reads an unsigned integer of bits bits; null leaves it unset, as
 // encoding/json does.
 func (d *decoder) uint(path string, bits int) (optUint, error) {
-	if null, err := d.null(); null || err != nil {
+	switch c := d.peek(); {
+	case c == 'n':
+		_, err := d.null()
 		return optUint{}, err
-	}
-	c := d.peek()
-	if c < '0' || c > '9' {
+	case c < '0' || c > '9':
 		return optUint{}, d.typeErr(path, fmt.Sprintf("a %d-bit unsigned integer", bits))
 	}
 	start := d.pos
 	if err := d.number(); err != nil {
 		return optUint{}, err
 	}
-	v, err := strconv.ParseUint(d.src[start:d.pos], 10, bits)
+	lit := d.src[start:d.pos]
+	var v uint64
+	if len(lit) < 20 { // at most 19 digits cannot overflow 64 bits
+		for i := 0; i < len(lit); i++ {
+			c := lit[i]
+			if c < '0' || c > '9' {
+				v = ^uint64(0) // a fraction or an exponent: a type error below
+				break
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		if v != ^uint64(0) && (bits == 64 || v < 1<<bits) {
+			return optUint{v, true}, nil
+		}
+	}
+	v, err := strconv.ParseUint(lit, 10, bits)
 	if err != nil {
 		d.pos = start
 		return optUint{}, d.typeErr(path, fmt.Sprintf("a %d-bit unsigned integer", bits))
@@ -495,18 +518,20 @@ func (d *decoder) uint(path string, bits int) (optUint, error) {
 // string reads a string field; null leaves it empty, as encoding/json
 // does.
 func (d *decoder) string(path string) (string, error) {
-	if null, err := d.null(); null || err != nil {
+	switch d.peek() {
+	case '"':
+		return d.str()
+	case 'n':
+		_, err := d.null()
 		return "", err
 	}
-	if d.peek() != '"' {
-		return "", d.typeErr(path, "a string")
-	}
-	return d.str()
+	return "", d.typeErr(path, "a string")
 }
 
 // strings reads an array of strings into the arena; null is nil.
 func (d *decoder) strings(path string) ([]string, error) {
-	if null, err := d.null(); null || err != nil {
+	if d.peek() == 'n' {
+		_, err := d.null()
 		return nil, err
 	}
 	if err := d.open('[', path, "an array"); err != nil {
@@ -521,7 +546,12 @@ func (d *decoder) strings(path string) ([]string, error) {
 		if !more {
 			break
 		}
-		s, err := d.string(path)
+		var s string
+		if d.peek() == '"' { // elem left the position on the element, or at the end
+			s, err = d.str()
+		} else {
+			s, err = d.string(path)
+		}
 		if err != nil {
 			return nil, err
 		}

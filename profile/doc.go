@@ -20,7 +20,8 @@
 // in args index, value, valueTwo, op; in includes and excludes caps,
 // arches, minKernel) and containers/common's, Podman's library (errno
 // beside errnoRet and defaultErrno beside defaultErrnoRet: an errno name
-// such as "EPERM", or a number; where both are set, errno counts, as
+// such as "EPERM", numbered as on the target (MIPS and PowerPC number some
+// errors their own way), or a number; where both are set, errno counts, as
 // containers/common reads it). Any other field, at any depth, is ignored,
 // as runc ignores it, with a note that names the entry, the field and its
 // line and column. In a config.json only linux.seccomp is read.

@@ -121,7 +121,7 @@ func TestDockerDefaultArchSpecific(t *testing.T) {
 // Strict for every arch: no error, and no note but what runc skips too.
 func TestDockerDefaultStrict(t *testing.T) {
 	data := dockerJSON(t)
-	for _, arch := range seccomp.Arches() {
+	for _, arch := range profile.Targets() {
 		t.Run(arch.String(), func(t *testing.T) {
 			_, notes, err := profile.Import(data, profile.Options{Arch: arch, Strict: true})
 			require.NoError(t, err)
@@ -140,7 +140,7 @@ func TestImportAsEncodingJSON(t *testing.T) {
 		if profile.UsesErrnoNames(data) {
 			continue
 		}
-		for _, arch := range seccomp.Arches() {
+		for _, arch := range profile.Targets() {
 			for _, opts := range []profile.Options{{Arch: arch}, {Arch: arch, Caps: []string{"CAP_SYS_ADMIN", "CAP_BPF"}, Kernel: "4.4"}} {
 				ref, err := oracle(data)
 				require.NoError(t, err, "seed %d", i)

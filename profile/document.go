@@ -209,7 +209,7 @@ func (d *document) toMoby() (*mobyseccomp.Seccomp, error) {
 // errno, when set, wins.
 func errnoField(errno string, ret optUint) (*uint, error) {
 	if errno != "" {
-		n, err := errnoNumber(errno)
+		n, err := errnoNumber("", errno) // no target: the generic numbers
 		if err != nil {
 			return nil, err
 		}

@@ -1,5 +1,7 @@
 package profile
 
+import "github.com/sandboxkit/seccomp"
+
 // UsesErrnoNames reports whether a profile decodes with containers/common's
 // errno or defaultErrno, which encoding/json into Docker's types ignores:
 // the fuzzer's oracle cannot judge such input.
@@ -17,4 +19,17 @@ func UsesErrnoNames(data []byte) bool {
 		}
 	}
 	return false
+}
+
+// Targets returns the arches the importer resolves profiles for, in a
+// stable order: seccomp.Arches() may hold more (their tables tell a
+// name's typo from a name another arch has).
+func Targets() []seccomp.Arch {
+	var t []seccomp.Arch
+	for _, a := range seccomp.Arches() {
+		if _, ok := targets[a]; ok {
+			t = append(t, a)
+		}
+	}
+	return t
 }

@@ -72,7 +72,7 @@ func FuzzImport(f *testing.F) {
 		f.Add(s, uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, archIdx uint8) {
-		arches := seccomp.Arches()
+		arches := profile.Targets()
 		opts := profile.Options{Arch: arches[int(archIdx)%len(arches)], Caps: []string{"CAP_SYS_ADMIN"}}
 		pol, notes, err := profile.Import(data, opts)
 		ref, refErr := oracle(data)
@@ -89,7 +89,9 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("Import read what encoding/json refuses (%v): %+v", refErr, pol)
 		}
 		for _, layout := range []seccomp.Layout{seccomp.LayoutTree, seccomp.LayoutBitmap} {
-			if _, err := pol.CompileLayout(layout); err != nil && !strings.Contains(err.Error(), "limit of 4096") {
+			// The size errors: over the kernel's 4,096 instructions, or
+			// over the core's bound on rules where it has one.
+			if _, err := pol.CompileLayout(layout); err != nil && !strings.Contains(err.Error(), "limit of 4096") && !strings.Contains(err.Error(), "MaxRules") {
 				t.Fatalf("%s layout: %v", layout, err)
 			}
 		}

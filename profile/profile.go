@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,6 +92,7 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 // resolver holds what one resolution needs and the notes it takes.
 type resolver struct {
 	arch   seccomp.Arch
+	table  *table
 	caps   []string
 	kernel *kernelVersion // nil: the newest
 	enosys bool
@@ -128,7 +130,7 @@ func newResolver(opts Options) (*resolver, error) {
 	if _, ok := targets[arch]; !ok {
 		return nil, fmt.Errorf("unsupported target arch %s", arch)
 	}
-	r := &resolver{arch: arch, caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
+	r := &resolver{arch: arch, table: tableOf(arch), caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
 	if opts.Kernel != "" {
 		k, err := parseKernel(opts.Kernel)
 		if err != nil {
@@ -281,7 +283,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 		e := &entries[i]
 		unknown, typos = unknown[:0], typos[:0]
 		for _, name := range e.names {
-			nr, ok := r.arch.SyscallNumber(name)
+			nr, ok := r.table.number(r.arch, name)
 			if !ok {
 				if r.knownElsewhere(name) {
 					unknown = append(unknown, name)
@@ -296,6 +298,9 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			maxNr = max(maxNr, nr)
 			if e.action == def {
 				continue // runc drops the rule: libseccomp refuses it
+			}
+			if e.never {
+				continue // the rule never applies
 			}
 			r.addRules(r.callFor(nr), i, e)
 		}
@@ -323,7 +328,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 	uncond := make([]seccomp.Rule, nUncond)
 	for i := range r.calls {
 		c := &r.calls[i]
-		name, _ := r.arch.SyscallName(int(c.nr))
+		name := r.table.name(r.arch, int(c.nr))
 		if c.hasUncond {
 			rule := uncond[:1:1]
 			uncond = uncond[1:]
@@ -342,7 +347,7 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			// The highest name has only rules that runc drops, yet it
 			// still bounds runc's ENOSYS range: a default rule keeps the
 			// number in the policy without changing its outcome.
-			name, _ := r.arch.SyscallName(maxNr)
+			name := r.table.name(r.arch, maxNr)
 			pol.Add(name, seccomp.Rule{Action: def})
 		}
 	}
@@ -352,6 +357,11 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 // knownElsewhere reports whether a name the target lacks is a system call
 // of another arch: one of seccomp.Arches(), or one libseccomp knows.
 func (r *resolver) knownElsewhere(name string) bool {
+	// libseccomp's table knows nearly every name; the arches' tables the
+	// few it may lack.
+	if linuxSyscalls()[name] {
+		return true
+	}
 	if r.others == nil {
 		r.others = slices.DeleteFunc(seccomp.Arches(), func(a seccomp.Arch) bool { return a == r.arch })
 	}
@@ -360,8 +370,7 @@ func (r *resolver) knownElsewhere(name string) bool {
 			return true
 		}
 	}
-	_, ok := slices.BinarySearch(linuxSyscallNames[:], name)
-	return ok
+	return false
 }
 
 // decodingNotes turns the notes decoding took into the resolver's, each
@@ -414,11 +423,14 @@ func (r *resolver) errnoRet(i int, errno string, ret optUint, errnoField, retFie
 	if i >= 0 {
 		prefix = r.label(i) + ": "
 	}
-	n, err := errnoNumber(errno)
+	n, err := errnoNumber(targets[r.arch].scmp, errno)
 	if err != nil {
 		return optUint{}, fmt.Errorf("%s%s: %w", prefix, errnoField, err)
 	}
-	if ret.set && ret.v != n {
+	// errnoRet written beside a name in Linux's generic numbers (as
+	// containers/common's own profile has it: "ENOSYS" and 38) names
+	// the same error on MIPS, where the name's number is another.
+	if generic, _ := errnoNumber("", errno); ret.set && ret.v != n && ret.v != generic {
 		r.strictf("%s%s %q (%d) and %s %d differ: %s counts, as containers/common reads it; Docker reads %s",
 			prefix, errnoField, errno, n, retField, ret.v, errnoField, retField)
 	}
@@ -430,7 +442,7 @@ func (r *resolver) errnoRet(i int, errno string, ret optUint, errnoField, retFie
 func (r *resolver) addRules(c *call, i int, e *entry) {
 	dropped := func(from int, a seccomp.Action, by int, uncond seccomp.Action) {
 		if a != uncond && !r.skipNote(false) {
-			name, _ := r.arch.SyscallName(int(c.nr))
+			name := r.table.name(r.arch, int(c.nr))
 			// libseccomp drops it too: a skip, not a change of meaning
 			// from runc's.
 			r.notef("%s: %q rule (%s) dropped: %s decides %s unconditionally", r.label(from), name, a, r.label(by), uncond)
@@ -551,6 +563,9 @@ type entry struct {
 	conds  []seccomp.Cond
 	split  bool
 	uncond bool
+	// never is set when no rule of the entry can hold: its one rule
+	// (AND) has a condition that never holds, or every ORed one has.
+	never bool
 	// keep is whether Docker's filters keep the entry for the target.
 	keep bool
 }
@@ -590,7 +605,7 @@ func (r *resolver) entry(i int, e *entry) error {
 
 	lo := len(r.conds)
 	var perIndex [6]int
-	always := false
+	always, never := false, false
 	for j, a := range sc.args {
 		c, err := cond(a)
 		if err != nil {
@@ -606,6 +621,7 @@ func (r *resolver) entry(i int, e *entry) error {
 			always = true
 			continue
 		}
+		never = never || neverHolds(c)
 		r.conds = append(r.conds, c)
 	}
 	hi := len(r.conds)
@@ -615,8 +631,15 @@ func (r *resolver) entry(i int, e *entry) error {
 		e.uncond = true
 	case e.split:
 		e.uncond = always // one of the ORed rules always holds
+		if !e.uncond && never {
+			// The ORed rule of a condition that never holds never
+			// applies; runc's filter tests it in vain.
+			e.conds = slices.DeleteFunc(e.conds, neverHolds)
+			e.never = len(e.conds) == 0
+		}
 	default:
 		e.uncond = hi == lo
+		e.never = never // the one rule (AND) never applies
 	}
 	if e.uncond {
 		e.conds = nil
@@ -631,6 +654,13 @@ func (r *resolver) entry(i int, e *entry) error {
 		return wrap("excludes", err)
 	}
 	e.keep = (sc.includes == nil || inc.all) && (sc.excludes == nil || !exc.any)
+	if never && !e.uncond && e.keep {
+		for j, a := range sc.args {
+			if c, _ := cond(a); neverHolds(c) && !r.skipNote(true) {
+				r.strictf("%s: args[%d] (%s) can never hold (comparisons are unsigned): its rule never applies", r.label(i), j, c)
+			}
+		}
+	}
 	if err := r.checkCaps(i, sc.includes, "includes"); err != nil {
 		return err
 	}
@@ -815,6 +845,13 @@ func cond(a docArg) (seccomp.Cond, error) {
 	return c, nil
 }
 
+// neverHolds reports whether a 64-bit condition holds for no argument:
+// arg < 0, arg > 2^64-1 (a masked equal's datum is masked, so it cannot
+// have bits outside the mask).
+func neverHolds(c seccomp.Cond) bool {
+	return c.Op == seccomp.OpLess && c.Value == 0 || c.Op == seccomp.OpGreater && c.Value == math.MaxUint64
+}
+
 // alwaysHolds reports whether libseccomp drops the condition as one that
 // holds for every argument: a masked-equal with mask 0.
 func alwaysHolds(c seccomp.Cond) bool {
@@ -822,12 +859,31 @@ func alwaysHolds(c seccomp.Cond) bool {
 }
 
 func quoteList(names []string) string {
-	var b []byte
+	size := 0
+	for _, n := range names {
+		size += len(n) + 4
+	}
+	b := make([]byte, 0, size)
 	for i, n := range names {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = strconv.AppendQuote(b, n)
+		if plain(n) {
+			b = append(append(append(b, '"'), n...), '"') // as %q would, without its scan
+		} else {
+			b = strconv.AppendQuote(b, n)
+		}
 	}
 	return string(b)
+}
+
+// plain reports whether a name is made of what system call names are:
+// lower-case letters, digits and underscores.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

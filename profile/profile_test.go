@@ -1,10 +1,13 @@
 package profile_test
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 
+	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -563,4 +566,42 @@ func TestDecodeReadsAsEncodingJSON(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// TestSchemaFieldsAreFormats pins the fields the importer takes to the Go
+// types of the formats: every JSON name of the runtime spec's LinuxSeccomp,
+// LinuxSyscall and LinuxSeccompArg and of Docker's Seccomp, Architecture,
+// Syscall and Filter is read, and no field is noted as unknown.
+func TestSchemaFieldsAreFormats(t *testing.T) {
+	// Every field the formats define, set once each, in one profile.
+	js := `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"defaultErrno":"EPERM","architectures":[],"flags":[],
+		"listenerPath":"","listenerMetadata":"","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":[]}],
+		"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":1,"errno":"EPERM","comment":"",
+			"args":[{"index":0,"value":1,"valueTwo":0,"op":"SCMP_CMP_EQ"}],
+			"includes":{"caps":[],"arches":[],"minKernel":"4.8"},"excludes":{"caps":[],"arches":[],"minKernel":"9.9"}},
+			{"name":"write","action":"SCMP_ACT_ALLOW"}]}`
+	_, notes, err := profile.Import([]byte(js), profile.Options{Arch: seccomp.ArchX86_64, Strict: true})
+	require.NoError(t, err)
+	assert.Empty(t, notes)
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[specs.LinuxSeccomp](), reflect.TypeFor[specs.LinuxSyscall](), reflect.TypeFor[specs.LinuxSeccompArg](),
+		reflect.TypeFor[mobyseccomp.Seccomp](), reflect.TypeFor[mobyseccomp.Architecture](), reflect.TypeFor[mobyseccomp.Syscall](), reflect.TypeFor[mobyseccomp.Filter](),
+	} {
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				continue // embedded
+			}
+			assert.Contains(t, js, `"`+name+`":`, "%s.%s (%q) is not in the test profile", typ, f.Name, name)
+		}
+	}
+}
+
+// TestQuoteListAsFmt checks the note's fast quoting against %q.
+func TestQuoteListAsFmt(t *testing.T) {
+	_, notes, err := profile.Import([]byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","chown32","mkdri\u00e9\"x","_llseek"],"action":"SCMP_ACT_ALLOW"}]}`),
+		profile.Options{Arch: seccomp.ArchX86_64})
+	require.NoError(t, err)
+	assert.Contains(t, notes, fmt.Sprintf("syscalls[0] (\"read\" and 3 more): %q unknown to every arch: skipped", "mkdri\u00e9\"x"))
+	assert.Contains(t, notes, fmt.Sprintf("syscalls[0] (\"read\" and 3 more): %q, %q unknown on x86_64: skipped", "chown32", "_llseek"))
 }

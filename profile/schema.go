@@ -44,13 +44,7 @@ type pendingNote struct {
 // unknown, folded or duplicate field, and returns -1 for an unknown one,
 // which the caller skips. seen has bit i set for each field i read.
 func (d *decoder) field(key string, off int, fields []string, seen *uint16, path string, index int, merging uint16) (int, error) {
-	f := -1
-	for i, name := range fields {
-		if key == name {
-			f = i
-			break
-		}
-	}
+	f := exactField(key, fields)
 	if f < 0 {
 		for i, name := range fields {
 			if strings.EqualFold(key, name) {
@@ -79,6 +73,36 @@ func (d *decoder) field(key string, off int, fields []string, seen *uint16, path
 	}
 	*seen |= 1 << f
 	return f, nil
+}
+
+// exactField finds key among fields by a switch, which Go compiles to a
+// search by length and content: cheaper than comparing with each name.
+func exactField(key string, fields []string) int {
+	i := -1
+	switch key {
+	case "defaultAction", "names", "architecture", "index", "caps":
+		i = 0
+	case "defaultErrnoRet", "name", "subArchitectures", "value", "arches":
+		i = 1
+	case "defaultErrno", "action", "valueTwo", "minKernel":
+		i = 2
+	case "architectures", "errnoRet", "op":
+		i = 3
+	case "flags", "errno":
+		i = 4
+	case "listenerPath", "args":
+		i = 5
+	case "listenerMetadata", "comment":
+		i = 6
+	case "archMap", "includes":
+		i = 7
+	case "syscalls", "excludes":
+		i = 8
+	}
+	if i < 0 || i >= len(fields) || fields[i] != key {
+		return -1 // a name of another object's schema
+	}
+	return i
 }
 
 func (d *decoder) note(kind noteKind, path string, index int, key, field string, off int) {
@@ -285,7 +309,7 @@ func (d *decoder) syscalls() error {
 	}
 	// Every entry is an object: room for as many as the input has, up to
 	// what a real profile has; more grow as they come.
-	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{"), 256))
+	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{")/2, 256))
 	for first := true; ; first = false {
 		more, err := d.elem(first)
 		if err != nil || !more {
