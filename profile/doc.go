@@ -37,7 +37,10 @@
 // is an error, since encoding/json merges the two in ways no reader would
 // guess. A null reads as the field's absence. For a service that compiles
 // untrusted profiles the work is bounded: Import refuses more than 16 MiB
-// of JSON and nesting deeper than 32 arrays and objects, takes time and
+// of JSON and nesting deeper than 32 arrays and objects, stops reading at
+// the entry past seccomp.MaxRules or the arg past seccomp.MaxConds (the
+// core would refuse such a policy; the error wraps seccomp.ErrTooLarge),
+// takes time and
 // memory linear in the input (at worst some 30 bytes of memory a byte of
 // JSON, for a profile of minimal entries), and keeps at most 1,000 notes
 // (a last one counts the rest). A caller with a tighter budget checks the

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/sandboxkit/seccomp"
 )
 
 // The fields of each object of the schema: the union of what the OCI
@@ -315,6 +317,11 @@ func (d *decoder) syscalls() error {
 		if err != nil || !more {
 			return err
 		}
+		if len(d.doc.syscalls) == seccomp.MaxRules {
+			// Each entry is a rule at least: the core would refuse the
+			// policy, so stop before reading (and holding) the rest.
+			return fmt.Errorf("syscalls: over %d entries (seccomp.MaxRules): %w", seccomp.MaxRules, seccomp.ErrTooLarge)
+		}
 		d.doc.syscalls = append(d.doc.syscalls, docSyscall{})
 		if err := d.syscall(&d.doc.syscalls[len(d.doc.syscalls)-1], len(d.doc.syscalls)-1); err != nil {
 			return err
@@ -446,6 +453,10 @@ func (d *decoder) argList() ([]docArg, error) {
 					return nil, err
 				}
 			}
+		}
+		if len(d.args) == seccomp.MaxConds {
+			// Each arg is a condition at least: the core would refuse.
+			return nil, fmt.Errorf("args: over %d in all the entries (seccomp.MaxConds): %w", seccomp.MaxConds, seccomp.ErrTooLarge)
 		}
 		d.args = append(d.args, a)
 	}

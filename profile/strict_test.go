@@ -280,3 +280,39 @@ func isSkip(note string) bool {
 	}
 	return false
 }
+
+// TestImportRefusesHugeProfiles checks that a profile with more entries
+// than seccomp.MaxRules, or more args than seccomp.MaxConds, is refused
+// while it is read, with seccomp.ErrTooLarge, rather than decoded whole
+// for the core to refuse.
+func TestImportRefusesHugeProfiles(t *testing.T) {
+	build := func(n int, entry string) []byte {
+		var b strings.Builder
+		b.WriteString(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(entry)
+		}
+		b.WriteString(`]}`)
+		return []byte(b.String())
+	}
+	tests := []struct {
+		name, entry, want string
+		n                 int
+	}{
+		{"entries", `{"names":["read"],"action":"SCMP_ACT_ALLOW"}`, "syscalls: over 65536 entries (seccomp.MaxRules)", seccomp.MaxRules + 1},
+		{"args", `{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[` + strings.Repeat(`{"index":0,"value":1,"op":"SCMP_CMP_EQ"},`, 99) + `{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]}`, "args: over 65536 in all the entries (seccomp.MaxConds)", seccomp.MaxConds/100 + 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := profile.Import(build(tt.n, tt.entry), profile.Options{Arch: seccomp.ArchX86_64})
+			require.ErrorIs(t, err, seccomp.ErrTooLarge)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+	// One under each limit is read, and left to the core to judge.
+	_, _, err := profile.Import(build(1000, `{"names":["read"],"action":"SCMP_ACT_ALLOW"}`), profile.Options{Arch: seccomp.ArchX86_64})
+	require.NoError(t, err)
+}
