@@ -1,7 +1,9 @@
 package seccomp
 
 import (
+	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -10,7 +12,7 @@ import (
 // The chain never falls through: it ends in returns.
 func (b *builder) emitRules(rules []Rule, def Action) {
 	for i := 0; i < len(rules); {
-		n := equalityRun(rules[i:])
+		n := valueRun(rules[i:])
 		fail := toAction(def)
 		var nextRule label
 		if i+n < len(rules) {
@@ -18,7 +20,7 @@ func (b *builder) emitRules(rules []Rule, def Action) {
 			fail = to(nextRule)
 		}
 		if n > 1 {
-			b.emitEqualityRun(rules[i:i+n], fail)
+			b.emitValueRun(rules[i:i+n], fail)
 		} else {
 			for _, c := range rules[i].Conds {
 				b.emitCond(c, fail)
@@ -32,24 +34,30 @@ func (b *builder) emitRules(rules []Rule, def Action) {
 	}
 }
 
-// equalityRun returns how many rules at the start of rules test one
-// argument for equality with a value each, at one width, and with the same
-// high half, for the same action (at least 1). Such a run is "the argument
-// is one of these values", like Docker's list of allowed socket families:
-// its order does not matter, and one search decides it.
-func equalityRun(rules []Rule) int {
+// valueRun returns how many rules at the start of rules each test one
+// argument, at one width, against a set of values that lies within one high
+// half, for the same action (at least 1). Such a run is "the argument is in
+// this union of ranges", like Docker's list of allowed socket families
+// ("< 3", "== 7", "== 8", ...): its order does not matter, and one search of
+// the low half decides it after one test of the high half.
+func valueRun(rules []Rule) int {
 	first := rules[0]
-	if len(first.Conds) != 1 || first.Conds[0].Op != OpEqual {
+	if len(first.Conds) != 1 {
 		return 1
 	}
 	c0 := first.Conds[0]
+	hi0, ok := condRange(c0)
+	if !ok {
+		return 1
+	}
 	n := 1
 	for _, r := range rules[1:] {
 		if len(r.Conds) != 1 || r.Action != first.Action {
 			break
 		}
 		c := r.Conds[0]
-		if c.Op != OpEqual || c.Arg != c0.Arg || c.is32() != c0.is32() || (!c.is32() && c.Value>>32 != c0.Value>>32) {
+		hi, ok := condRange(c)
+		if !ok || c.Arg != c0.Arg || c.is32() != c0.is32() || hi != hi0 {
 			break
 		}
 		n++
@@ -57,38 +65,131 @@ func equalityRun(rules []Rule) int {
 	return n
 }
 
-// emitEqualityRun emits a run that equalityRun found: the shared high half
-// tested once, then a binary search of the low half among the values.
-func (b *builder) emitEqualityRun(rules []Rule, fail target) {
+// condRange reports whether the values for which c holds can join a run:
+// a non-empty set that lies within one high half, whose value it returns
+// (0 for a 32-bit condition, which ignores the high half).
+func condRange(c Cond) (hi uint32, ok bool) {
+	if c.Op == OpMaskedEqual {
+		return 0, false
+	}
+	if c.is32() {
+		return 0, !condIntervals(c, func(lo, hi uint64) {})
+	}
+	first, last, empty := uint64(0), uint64(0), true
+	condIntervals(c, func(lo, hi uint64) {
+		if empty {
+			first = lo
+		}
+		last, empty = hi, false
+	})
+	if empty || first>>32 != last>>32 {
+		return 0, false
+	}
+	return uint32(first >> 32), true
+}
+
+// condIntervals calls f with the closed intervals of values, in the
+// condition's width, for which c holds (not for OpMaskedEqual), in order,
+// and reports whether there were none.
+func condIntervals(c Cond, f func(lo, hi uint64)) (empty bool) {
+	top := uint64(math.MaxUint64)
+	if c.is32() {
+		top = math.MaxUint32
+	}
+	v := c.Value
+	lo, hi := uint64(1), uint64(0) // empty
+	switch c.Op {
+	case OpEqual:
+		lo, hi = v, v
+	case OpNotEqual:
+		if v > 0 {
+			f(0, v-1)
+		}
+		if v < top {
+			f(v+1, top)
+		}
+		return false // a width holds more than one value
+	case OpLess:
+		if v > 0 {
+			lo, hi = 0, v-1
+		}
+	case OpLessEqual:
+		lo, hi = 0, v
+	case OpGreater:
+		if v < top {
+			lo, hi = v+1, top
+		}
+	case OpGreaterEqual:
+		lo, hi = v, top
+	}
+	if lo > hi {
+		return true
+	}
+	f(lo, hi)
+	return false
+}
+
+// emitValueRun emits a run that valueRun found: the shared high half tested
+// once, then the low half against the union of the rules' ranges, by a few
+// tests in a row where that is no longer than a search.
+func (b *builder) emitValueRun(rules []Rule, fail target) {
 	c0 := rules[0].Conds[0]
 	if !c0.is32() {
+		hi, _ := condRange(c0)
 		b.load(argHigh(c0.Arg))
-		b.jump(opJeqK, uint32(c0.Value>>32), next, fail)
+		b.jump(opJeqK, hi, next, fail)
 	}
 	b.load(argLow(c0.Arg))
-	values := make([]uint32, len(rules))
-	for i, r := range rules {
-		values[i] = uint32(r.Conds[0].Value)
+	// The low halves' ranges, sorted and joined.
+	type span struct{ lo, hi uint32 }
+	var spans []span
+	for _, r := range rules {
+		condIntervals(r.Conds[0], func(lo, hi uint64) {
+			spans = append(spans, span{uint32(lo), uint32(hi)})
+		})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+	joined := spans[:1]
+	for _, s := range spans[1:] {
+		last := &joined[len(joined)-1]
+		if uint64(s.lo) <= uint64(last.hi)+1 {
+			last.hi = max(last.hi, s.hi)
+			continue
+		}
+		joined = append(joined, s)
 	}
 	hit := toAction(rules[0].Action)
-	if len(values) <= 3 { // a search costs more than a few jeqs
-		for _, v := range values[:len(values)-1] {
-			b.jump(opJeqK, v, hit, next)
+	segs := make(segmentList, 0, 2*len(joined)+1)
+	segs.add(0, fail)
+	short := true // every range takes one test: a value, or one end
+	for _, s := range joined {
+		segs.add(uint64(s.lo), hit)
+		if s.hi != math.MaxUint32 {
+			segs.add(uint64(s.hi)+1, fail)
 		}
-		b.jump(opJeqK, values[len(values)-1], hit, fail)
+		short = short && (s.lo == s.hi || s.lo == 0 || s.hi == math.MaxUint32)
+	}
+	if !short || len(joined) > bits.Len(uint(len(segs)-1)) {
+		b.emitSearch(segs, false)
 		return
 	}
-	slices.Sort(values)
-	values = slices.Compact(values) // segments must start in order
-	segs := make(segmentList, 0, 2*len(values)+1)
-	segs.add(0, fail)
-	for _, v := range values {
-		segs.add(uint64(v), hit)
-		if v != math.MaxUint32 {
-			segs.add(uint64(v)+1, fail)
+	// One test per range is no more than the search's depth.
+	for i, s := range joined {
+		miss := next
+		if i == len(joined)-1 {
+			miss = fail
+		}
+		switch {
+		case s.lo == 0 && s.hi == math.MaxUint32:
+			b.goTo(hit)
+		case s.lo == s.hi:
+			b.jump(opJeqK, s.lo, hit, miss)
+		case s.lo == 0:
+			b.jump(opJgtK, s.hi, miss, hit)
+		default:
+			b.jump(opJgeK, s.lo, hit, miss)
 		}
 	}
-	b.emitSearch(segs, false)
 }
 
 // emitCond emits a test of one condition that continues at the next
