@@ -56,11 +56,12 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 		return Program{}, err
 	}
 	b := newBuilder()
-	pl.emitFrame(b)
 	switch layout {
 	case LayoutBitmap:
+		pl.emitFrame(b, true)
 		pl.emitBitmap(b)
 	case LayoutTree:
+		pl.emitFrame(b, false) // the tree's search sends x32's numbers away
 		pl.emitTree(b)
 	default:
 		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
@@ -73,13 +74,13 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 }
 
 // emitFrame emits what every program starts with: the arch check, the
-// load of the number, and on x86_64 the x32 check. It leaves the number in
-// the accumulator.
-func (pl *plan) emitFrame(b *builder) {
+// load of the number, and on x86_64 with x32 the x32 check. It leaves the
+// number in the accumulator.
+func (pl *plan) emitFrame(b *builder, x32 bool) {
 	b.load(offArch)
 	b.jump(opJeqK, uint32(pl.arch), next, toAction(pl.badArch))
 	b.load(offNr)
-	if pl.arch == ArchX86_64 {
+	if x32 && pl.arch == ArchX86_64 {
 		// Numbers with bit 30 set are x32's, as the kernel and runc tell
 		// them apart; -1 (a call a tracer skipped) is not one.
 		notX32 := b.newLabel()

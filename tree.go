@@ -1,11 +1,13 @@
 package seccomp
 
-// segments splits the numbers left after the frame into runs of equal
-// outcome: a return, or the chain of a syscall with conditions (chains
-// holds their labels, in order). On x86_64 the frame has sent the numbers
-// with bit 30 set elsewhere, which leaves runs no number reaches: harmless.
+// segments splits the syscall numbers into runs of equal outcome: a
+// return, or the chain of a syscall with conditions (chains holds their
+// labels, in order). On x86_64 the numbers with bit 30 set are x32's and
+// get the bad-arch action, all but -1: the search tells them apart at the
+// far right of the tree, where no real syscall is, instead of a test in the
+// frame that every syscall would run.
 func (pl *plan) segments(chains []label) segmentList {
-	segs := make(segmentList, 0, 2*len(pl.calls)+3)
+	segs := make(segmentList, 0, 2*len(pl.calls)+7)
 	const end = uint64(1) << 32
 	// unlisted adds the numbers in [from, to) that the policy does not name.
 	unlisted := func(from, to uint64) {
@@ -33,7 +35,15 @@ func (pl *plan) segments(chains []label) segmentList {
 		}
 		from = uint64(c.nr) + 1
 	}
-	unlisted(from, end)
+	if pl.arch != ArchX86_64 {
+		unlisted(from, end)
+		return segs
+	}
+	unlisted(from, x32SyscallBit)
+	segs.add(x32SyscallBit, toAction(pl.badArch))
+	unlisted(0x80000000, 0x80000000|x32SyscallBit)
+	segs.add(0x80000000|x32SyscallBit, toAction(pl.badArch))
+	unlisted(0xFFFFFFFF, end)
 	return segs
 }
 
