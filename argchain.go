@@ -129,6 +129,9 @@ func condIntervals(c Cond, f func(lo, hi uint64)) (empty bool) {
 	return false
 }
 
+// span is the closed range of values lo..hi.
+type span struct{ lo, hi uint32 }
+
 // emitValueRun emits a run that valueRun found: the shared high half tested
 // once, then the low half against the union of the rules' ranges, by a few
 // tests in a row where that is no longer than a search.
@@ -141,13 +144,17 @@ func (b *builder) emitValueRun(rules []Rule, fail target) {
 	}
 	b.load(argLow(c0.Arg))
 	// The low halves' ranges, sorted and joined.
-	type span struct{ lo, hi uint32 }
-	var spans []span
+	if cap(b.spans) < 2*len(rules) { // a != is two ranges
+		b.spans = make([]span, 0, 2*len(rules))
+		b.segs = make(segmentList, 0, 4*len(rules)+1)
+	}
+	spans := b.spans[:0]
 	for _, r := range rules {
 		condIntervals(r.Conds[0], func(lo, hi uint64) {
 			spans = append(spans, span{uint32(lo), uint32(hi)})
 		})
 	}
+	b.spans = spans
 	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
 	joined := spans[:1]
 	for _, s := range spans[1:] {
@@ -159,7 +166,7 @@ func (b *builder) emitValueRun(rules []Rule, fail target) {
 		joined = append(joined, s)
 	}
 	hit := toAction(rules[0].Action)
-	segs := make(segmentList, 0, 2*len(joined)+1)
+	segs := b.segs[:0]
 	segs.add(0, fail)
 	short := true // every range takes one test: a value, or one end
 	for _, s := range joined {
@@ -169,6 +176,7 @@ func (b *builder) emitValueRun(rules []Rule, fail target) {
 		}
 		short = short && (s.lo == s.hi || s.lo == 0 || s.hi == math.MaxUint32)
 	}
+	b.segs = segs
 	if !short || len(joined) > bits.Len(uint(len(segs)-1)) {
 		b.emitSearch(segs, false)
 		return

@@ -18,10 +18,10 @@ const bitmapWords = 15
 func (pl *plan) emitBitmap(b *builder) {
 	var words [bitmapWords]uint32
 	for _, c := range pl.calls {
-		if c.rules == nil && c.action != Allow {
+		if !c.hasRules() && c.action != Allow {
 			b.jump(opJeqK, c.nr, toAction(c.action), next)
 		}
-		if c.rules == nil && c.action == Allow && c.nr < 32*bitmapWords {
+		if !c.hasRules() && c.action == Allow && c.nr < 32*bitmapWords {
 			words[c.nr/32] |= 1 << (c.nr % 32)
 		}
 	}
@@ -62,7 +62,7 @@ func (pl *plan) emitBitmap(b *builder) {
 	var chains []label
 	for _, c := range pl.calls {
 		switch {
-		case c.rules != nil:
+		case c.hasRules():
 			l := b.newLabel()
 			chains = append(chains, l)
 			b.jump(opJeqK, c.nr, to(l), next)
@@ -72,10 +72,10 @@ func (pl *plan) emitBitmap(b *builder) {
 	}
 	pl.emitUnlisted(b)
 	for _, c := range pl.calls {
-		if c.rules != nil {
+		if c.hasRules() {
 			b.bind(chains[0])
 			chains = chains[1:]
-			b.emitRules(c.rules, pl.def)
+			b.emitRules(pl.chains[c.chain], pl.def)
 		}
 	}
 }

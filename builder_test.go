@@ -18,7 +18,7 @@ import (
 // with T and F labels, or returns placed wherever the builder likes.
 func jumpOver(t *testing.T, n int, labels bool) []bpf.RawInstruction {
 	t.Helper()
-	b := newBuilder()
+	b := newBuilder(16)
 	b.load(argLow(0))
 	filler, tl, fl := b.newLabel(), b.newLabel(), b.newLabel()
 	tt, ft := toAction(Allow), toAction(Log)

@@ -55,7 +55,7 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
-	b := newBuilder()
+	b := newBuilder(128)
 	switch layout {
 	case LayoutBitmap:
 		pl.emitFrame(b, true)

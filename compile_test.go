@@ -55,3 +55,36 @@ func TestLayoutNames(t *testing.T) {
 	_, err = (&Policy{Arch: ArchX86_64}).CompileLayout(Layout(7))
 	assert.EqualError(t, err, "seccomp: unknown layout 7")
 }
+
+// Entries for one number keep their order, whether the numbers are counted
+// (close together, as named syscalls are) or sorted (far apart): the first
+// rule that holds decides.
+func TestEntryOrderKept(t *testing.T) {
+	for name, far := range map[string]uint32{"counted": 300, "sorted": 0x3FFFFFF0} {
+		t.Run(name, func(t *testing.T) {
+			p := &Policy{Arch: ArchX86_64, Default: Errno(syscall.EPERM)}
+			arg0 := func(a Action, v uint64) Rule {
+				return Rule{Action: a, Conds: []Cond{{Arg: 0, Op: OpGreaterEqual, Value: v}}}
+			}
+			p.AddNr(int(far), arg0(Trap(1), 10))
+			p.AddNr(7, arg0(Log, 5))
+			p.AddNr(int(far), arg0(Trap(2), 5), Rule{Action: Allow})
+			p.AddNr(7, arg0(Trap(3), 1))
+			p.AddNr(3, Rule{Action: Allow})
+			cases := []struct {
+				nr   uint32
+				arg  uint64
+				want Action
+			}{
+				{far, 10, Trap(1)}, {far, 5, Trap(2)}, {far, 0, Allow},
+				{7, 5, Log}, {7, 1, Trap(3)}, {7, 0, Errno(syscall.EPERM)},
+				{3, 0, Allow}, {4, 0, Errno(syscall.EPERM)},
+			}
+			for _, c := range cases {
+				got := verdict(t, p, LayoutTree, Data{Nr: c.nr, Arch: ArchX86_64, Args: [6]uint64{c.arg}})
+				assert.Equal(t, c.want.Ret(), got, "nr %#x arg0 %d", c.nr, c.arg)
+			}
+			checkEquivalence(t, p, LayoutTree)
+		})
+	}
+}

@@ -24,19 +24,26 @@ type plan struct {
 	// calls are the system calls whose outcome is not simply the default,
 	// sorted by number.
 	calls []callPlan
+	// chains are the rules of the calls whose outcome depends on the
+	// arguments, in order of number.
+	chains [][]Rule
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64
 }
 
+// callPlan holds no pointers, so that the garbage collector need not look
+// at a policy's hundreds of calls.
 type callPlan struct {
-	nr   uint32
-	name string
-	// rules is nil when the outcome does not depend on the arguments;
-	// action is then the outcome.
-	rules  []Rule
+	nr uint32
+	// chain is the index in plan.chains of the call's rules, or -1 when the
+	// outcome does not depend on the arguments; action is then the
+	// outcome.
+	chain  int32
 	action Action
 }
+
+func (c callPlan) hasRules() bool { return c.chain >= 0 }
 
 // errNoRules is returned for a Syscall entry with no rules at all: it
 // would otherwise silently mean "the default".
@@ -56,10 +63,15 @@ func (p *Policy) plan() (*plan, error) {
 	}
 	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
 
-	// Resolve the entries, then sort them by number, keeping the order of
-	// those for one number (one uint64 key each sorts far faster than the
-	// entries themselves), and join those.
-	order := make([]uint64, len(p.Syscalls))
+	// Resolve the entries, then order them by number, keeping the order of
+	// those for one number: by counting where the numbers are no further
+	// apart than the arch's table and the entries, as named ones are.
+	// One allocation holds the numbers, their order, and the counts.
+	n := len(p.Syscalls)
+	dense := n + len(info.table) // counted up to here
+	buf := make([]uint32, 2*n+dense+1)
+	nrs, order, counts := buf[:n], buf[n:2*n], buf[2*n:]
+	top := uint32(0)
 	for i, sc := range p.Syscalls {
 		nr, name, err := identify(arch, info, sc)
 		if err != nil {
@@ -68,46 +80,90 @@ func (p *Policy) plan() (*plan, error) {
 		if len(sc.Rules) == 0 {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		order[i] = uint64(nr)<<32 | uint64(i)
-		if p.UnknownENOSYS {
-			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
-		}
+		nrs[i] = uint32(nr)
+		top = max(top, uint32(nr))
 	}
-	slices.Sort(order)
-	joined := make([]callPlan, 0, len(order))
-	for _, o := range order {
-		nr, sc := uint32(o>>32), p.Syscalls[uint32(o)]
-		if n := len(joined); n > 0 && joined[n-1].nr == nr {
-			// Clip, so that appending copies rather than writing into
-			// the caller's array.
-			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), sc.Rules...)
-			continue
-		}
-		name := sc.Name
-		if name == "" {
-			name, _ = arch.SyscallName(int(nr))
-		}
-		joined = append(joined, callPlan{nr: nr, name: name, rules: sc.Rules})
+	if p.UnknownENOSYS && len(nrs) > 0 {
+		pl.enosysAbove = int64(top)
+	}
+	var distinct int
+	if int(top) < dense {
+		distinct = countByNumber(nrs, order, counts[:top+2])
+	} else {
+		distinct = sortByNumber(nrs, order)
 	}
 
-	// Reduce each one's rules, leaving out those the default decides.
-	pl.calls = joined[:0]
-	for _, c := range joined {
-		rules, err := reduceRules(c.rules, p.Default)
+	// Join the rules of each number, reduce them, and leave out those the
+	// default decides.
+	pl.calls = make([]callPlan, 0, distinct)
+	pl.chains = make([][]Rule, 0, 8)
+	for k := 0; k < len(order); {
+		i := order[k]
+		nr, rules := nrs[i], p.Syscalls[i].Rules
+		k++
+		for ; k < len(order) && nrs[order[k]] == nr; k++ {
+			// Clip, so that appending copies rather than writing into
+			// the caller's array.
+			rules = append(slices.Clip(rules), p.Syscalls[order[k]].Rules...)
+		}
+		rules, err := reduceRules(rules, p.Default)
 		if err != nil {
-			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(c.name, int(c.nr)), err)
+			name := p.Syscalls[i].Name
+			if name == "" {
+				name, _ = arch.SyscallName(int(nr))
+			}
+			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(name, int(nr)), err)
 		}
 		switch {
 		case len(rules) == 0:
-			continue // the default decides
+			// the default decides
 		case constantOutcome(rules):
-			c.rules, c.action = nil, rules[0].Action
+			pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: rules[0].Action})
 		default:
-			c.rules = rules
+			pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
+			pl.chains = append(pl.chains, rules)
 		}
-		pl.calls = append(pl.calls, c)
 	}
 	return pl, nil
+}
+
+// countByNumber fills order with the indexes of nrs sorted by number,
+// stably, by counting, and returns how many numbers are distinct. start
+// has room for the highest number plus 2, zeroed.
+func countByNumber(nrs, order, start []uint32) (distinct int) {
+	// start[nr+1] counts number nr's entries, then start[nr] is where
+	// they begin in order.
+	for _, nr := range nrs {
+		if start[nr+1] == 0 {
+			distinct++
+		}
+		start[nr+1]++
+	}
+	for nr := 1; nr < len(start); nr++ {
+		start[nr] += start[nr-1]
+	}
+	for i, nr := range nrs {
+		order[start[nr]] = uint32(i)
+		start[nr]++
+	}
+	return distinct
+}
+
+// sortByNumber does what countByNumber does, for numbers too far apart to
+// count: it sorts one uint64 key each, far faster than the entries.
+func sortByNumber(nrs, order []uint32) (distinct int) {
+	keys := make([]uint64, len(nrs))
+	for i, nr := range nrs {
+		keys[i] = uint64(nr)<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	for k, key := range keys {
+		order[k] = uint32(key)
+		if k == 0 || key>>32 != keys[k-1]>>32 {
+			distinct++
+		}
+	}
+	return distinct
 }
 
 // identify returns the number and name of an entry.

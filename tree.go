@@ -1,13 +1,23 @@
 package seccomp
 
 // segments splits the syscall numbers into runs of equal outcome: a
-// return, or the chain of a syscall with conditions (chains holds their
-// labels, in order). On x86_64 the numbers with bit 30 set are x32's and
+// return, or the chain of a syscall with conditions (the label of
+// pl.chains[i] is chains+i). On x86_64 the numbers with bit 30 set are x32's and
 // get the bad-arch action, all but -1: the search tells them apart at the
 // far right of the tree, where no real syscall is, instead of a test in the
 // frame that every syscall would run.
-func (pl *plan) segments(chains []label) segmentList {
-	segs := make(segmentList, 0, 2*len(pl.calls)+7)
+func (pl *plan) segments(chains label) segmentList {
+	// Each call is a run, and so may be the numbers before it; then the
+	// numbers above the last and x32's.
+	n, after := 7, uint32(0)
+	for _, c := range pl.calls {
+		if c.nr != after {
+			n++
+		}
+		n++
+		after = c.nr + 1
+	}
+	segs := make(segmentList, 0, n)
 	const end = uint64(1) << 32
 	// unlisted adds the numbers in [from, to) that the policy does not name.
 	unlisted := func(from, to uint64) {
@@ -27,9 +37,8 @@ func (pl *plan) segments(chains []label) segmentList {
 	from := uint64(0)
 	for _, c := range pl.calls {
 		unlisted(from, uint64(c.nr))
-		if c.rules != nil {
-			segs.add(uint64(c.nr), to(chains[0]))
-			chains = chains[1:]
+		if c.hasRules() {
+			segs.add(uint64(c.nr), to(chains+label(c.chain)))
 		} else {
 			segs.add(uint64(c.nr), toAction(c.action))
 		}
@@ -52,19 +61,14 @@ func (pl *plan) segments(chains []label) segmentList {
 // then the chains. Every instruction on the way to a constant outcome is
 // one the kernel's cache emulator understands.
 func (pl *plan) emitTree(b *builder) {
-	var chains []label
-	for _, c := range pl.calls {
-		if c.rules != nil {
-			chains = append(chains, b.newLabel())
-		}
+	chains := label(len(b.labels))
+	for range pl.chains {
+		b.newLabel()
 	}
 	b.load(offNr)
 	b.emitSearch(pl.segments(chains), true)
-	for _, c := range pl.calls {
-		if c.rules != nil {
-			b.bind(chains[0])
-			chains = chains[1:]
-			b.emitRules(c.rules, pl.def)
-		}
+	for i, rules := range pl.chains {
+		b.bind(chains + label(i))
+		b.emitRules(rules, pl.def)
 	}
 }
