@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"fmt"
 	"syscall"
 	"testing"
 
@@ -86,5 +87,46 @@ func TestEntryOrderKept(t *testing.T) {
 			}
 			checkEquivalence(t, p, LayoutTree)
 		})
+	}
+}
+
+// An entry may give both a name and a number; when the table has the name
+// at that number, the compiler takes it without the name's map, which is
+// right only if no name is at two numbers. Either way the outcome is the
+// name's.
+func TestIdentifyByNameAndNumber(t *testing.T) {
+	for _, arch := range Arches() {
+		_, info, err := arch.lookup()
+		require.NoError(t, err)
+		for nr, name := range info.table {
+			if name != "" {
+				assert.Equal(t, nr, info.byName[name], "%s: %q is at two numbers", arch, name)
+			}
+		}
+		closeNr, _ := arch.SyscallNumber("close")
+		writeNr, _ := arch.SyscallNumber("write")
+		cases := []struct {
+			name    string
+			entry   Syscall
+			wantErr string
+		}{
+			{"both agree", Syscall{Name: "write", Nr: writeNr}, ""},
+			{"name only", Syscall{Name: "write"}, ""},
+			{"number only", Syscall{Nr: writeNr}, ""},
+			{"both disagree", Syscall{Name: "write", Nr: closeNr},
+				fmt.Sprintf(`seccomp: syscall "write": Nr %d disagrees with the name's number %d on %s`, closeNr, writeNr, arch)},
+		}
+		for _, c := range cases {
+			p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
+			c.entry.Rules = []Rule{{Action: Allow}}
+			p.Syscalls = append(p.Syscalls, c.entry)
+			if c.wantErr != "" {
+				_, err := p.Compile()
+				assert.EqualError(t, err, c.wantErr, "%s: %s", arch, c.name)
+				continue
+			}
+			assert.Equal(t, Allow.Ret(), verdict(t, p, LayoutTree, Data{Nr: uint32(writeNr), Arch: arch}), "%s: %s", arch, c.name)
+			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, LayoutTree, Data{Nr: uint32(closeNr), Arch: arch}), "%s: %s", arch, c.name)
+		}
 	}
 }

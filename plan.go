@@ -169,6 +169,11 @@ func sortByNumber(nrs, order []uint32) (distinct int) {
 // identify returns the number and name of an entry.
 func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
 	if sc.Name != "" {
+		if sc.Nr > 0 && sc.Nr < len(info.table) && info.table[sc.Nr] == sc.Name {
+			// Both given and they agree: a name is at one number only
+			// (TestIdentifyByNameAndNumber), so the map would say so too.
+			return sc.Nr, sc.Name, nil
+		}
 		nr, ok := info.byName[sc.Name]
 		if !ok {
 			return 0, "", fmt.Errorf("seccomp: syscall %q: unknown on %s", sc.Name, arch)
