@@ -34,9 +34,9 @@ func (s *segmentList) add(start uint64, t target) {
 
 // emitSearch sends the value in the accumulator to its segment's target by
 // a binary search of jge on the segment starts, balanced by count, or with
-// chainsHeavy by weight (see weightedMiddle), where a chain that outweighs
-// all the rest is taken out first with one jeq (see heavyChain); a single
-// value inside a run takes one jeq. It never falls through.
+// chainsHeavy by weight (see weightedMiddle), where a heavy chain is taken
+// out first with one jeq (see heavyChain); a single value inside a run
+// takes one jeq. It never falls through.
 func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
 	switch {
 	case len(segs) == 1:
@@ -90,11 +90,11 @@ func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
 const chainWeight = 8
 
 // heavyChain returns the index of a segment of one number that jumps into
-// a chain outweighing the others by far, or -1: tested first with one jeq,
-// it saves the chain a level or more and costs each other segment one.
-// The bar, the others weighing at most two chains, takes compare/'s
-// denylist to gVisor's 8 instructions for socket, and Docker's
-// argument-checked calls to 14 (median) and 15, from 16 and 21. The price
+// a chain weighing at least half as much as all the others together, or
+// -1: tested first with one jeq, it saves the chain a level or more and
+// costs each other segment one. With this bar compare/'s denylist runs
+// socket in gVisor's 8 instructions, and Docker's argument-checked calls
+// run 14 (median) and 15, from 16 and 21. The price
 // is paid by allows, which the kernel caches: on x86_64, where the tree
 // took over the x32 test, they still run fewer instructions than before;
 // on aarch64 and riscv64 Docker's allows and denials go from a median of
