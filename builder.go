@@ -2,7 +2,7 @@ package seccomp
 
 import (
 	"fmt"
-	"slices"
+	"sync"
 
 	"golang.org/x/net/bpf"
 )
@@ -70,9 +70,14 @@ type builder struct {
 	labels []labelState
 	acc    accState
 	live   bool // the next instruction is reachable
-	// spans and segs are scratch space for emitValueRun, reused.
+	// Scratch space, kept from one compile to the next (see workspace):
+	// spans and segs for emitValueRun, tree for the tree's segments, rev
+	// and at for assemble.
 	spans []span
 	segs  segmentList
+	tree  segmentList
+	rev   []bpf.RawInstruction
+	at    []int32
 }
 
 type labelState struct {
@@ -83,7 +88,38 @@ type labelState struct {
 // newBuilder returns a builder with room for a program of about n
 // instructions.
 func newBuilder(n int) *builder {
-	return &builder{insns: make([]insn, 0, n), labels: make([]labelState, 0, n/2), acc: accUnknown, live: true}
+	b := new(builder)
+	b.reset(n)
+	return b
+}
+
+// reset makes b a new builder, keeping its memory, with room for a program
+// of about n instructions.
+func (b *builder) reset(n int) {
+	if cap(b.insns) < n {
+		b.insns, b.labels = make([]insn, 0, n), make([]labelState, 0, n/2)
+	}
+	b.insns, b.labels = b.insns[:0], b.labels[:0]
+	b.acc, b.live = accUnknown, true
+}
+
+// workspace is the memory of one compile. Compiles take one from
+// workspaces and put it back, so that in a program that compiles again and
+// again a compile allocates little more than the program it returns.
+type workspace struct {
+	b  builder
+	pl plan
+	// nrs holds the plan's numbers, their order, and the counts.
+	nrs []uint32
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// release drops what w holds of a policy, and puts w back.
+func (w *workspace) release() {
+	clear(w.pl.chains[:cap(w.pl.chains)])
+	w.pl = plan{calls: w.pl.calls[:0], chains: w.pl.chains[:0]}
+	workspaces.Put(w)
 }
 
 func (b *builder) newLabel() label {
@@ -192,11 +228,16 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	}
 	// rev holds the program backwards: rev[e] is the instruction e places
 	// from the end, so a jump at e to the instruction at t has offset e-t-1.
-	rev := make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
+	rev := b.rev[:0]
+	if cap(rev) < len(b.insns)+len(b.insns)/8 {
+		rev = make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
+	}
 	// at is the rev index of each instruction; jaAt, that of the nearest
 	// stand-in ja for each label, or -1.
-	at := make([]int32, len(b.insns)+len(b.labels))
-	at, jaAt := at[:len(b.insns)], at[len(b.insns):]
+	if cap(b.at) < len(b.insns)+len(b.labels) {
+		b.at = make([]int32, len(b.insns)+len(b.labels))
+	}
+	at, jaAt := b.at[:len(b.insns)], b.at[len(b.insns):len(b.insns)+len(b.labels)]
 	for l := range jaAt {
 		jaAt[l] = -1
 	}
@@ -291,6 +332,10 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	if len(rev) > maxInsns {
 		return nil, fmt.Errorf("seccomp: program has %d instructions, over the kernel's limit of %d", len(rev), maxInsns)
 	}
-	slices.Reverse(rev)
-	return slices.Clip(rev), nil
+	b.rev = rev
+	prog := make([]bpf.RawInstruction, len(rev))
+	for i, ri := range rev {
+		prog[len(rev)-1-i] = ri
+	}
+	return prog, nil
 }

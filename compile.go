@@ -51,11 +51,14 @@ func (p *Policy) Compile() (Program, error) {
 
 // CompileLayout compiles the policy into a program with the given layout.
 func (p *Policy) CompileLayout(layout Layout) (Program, error) {
-	pl, err := p.plan()
+	w := workspaces.Get().(*workspace)
+	defer w.release()
+	pl, err := p.planIn(w)
 	if err != nil {
 		return Program{}, err
 	}
-	b := newBuilder(128)
+	b := &w.b
+	b.reset(128)
 	switch layout {
 	case LayoutBitmap:
 		pl.emitFrame(b, true)

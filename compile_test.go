@@ -2,11 +2,13 @@ package seccomp
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/bpf"
 )
 
 // UnknownENOSYS, as runc's patchbpf stub: numbers above the highest named
@@ -129,4 +131,46 @@ func TestIdentifyByNameAndNumber(t *testing.T) {
 			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, LayoutTree, Data{Nr: uint32(closeNr), Arch: arch}), "%s: %s", arch, c.name)
 		}
 	}
+}
+
+// Compiles share no memory they could trip over: workspaces come from a
+// pool, and concurrent compiles of different policies give what each gives
+// alone (run with -race to see the pool's hand-offs checked too).
+func TestConcurrentCompiles(t *testing.T) {
+	policies := []*Policy{dockerLikePolicy(ArchX86_64), denylistPolicy(ArchAArch64), rangeRunsPolicy(ArchRISCV64), opsPolicy(ArchX86_64)}
+	want := make([]Program, len(policies))
+	for i, p := range policies {
+		var err error
+		want[i], err = p.Compile()
+		require.NoError(t, err)
+	}
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			for n := range 50 {
+				i := (g + n) % len(policies)
+				got, err := policies[i].Compile()
+				if err == nil && !slices.Equal(got.Instructions, want[i].Instructions) {
+					err = fmt.Errorf("policy %d compiled differently", i)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-done)
+	}
+	// A program is the caller's: changing it changes no later compile.
+	prog, err := policies[0].Compile()
+	require.NoError(t, err)
+	for i := range prog.Instructions {
+		prog.Instructions[i] = bpf.RawInstruction{}
+	}
+	again, err := policies[0].Compile()
+	require.NoError(t, err)
+	assert.Equal(t, want[0].Instructions, again.Instructions)
 }

@@ -50,7 +50,10 @@ func (c callPlan) hasRules() bool { return c.chain >= 0 }
 var errNoRules = errors.New("no rules")
 
 // plan validates the policy and reduces it.
-func (p *Policy) plan() (*plan, error) {
+func (p *Policy) plan() (*plan, error) { return p.planIn(new(workspace)) }
+
+// planIn is plan in w's memory: the plan is w.pl.
+func (p *Policy) planIn(w *workspace) (*plan, error) {
 	arch, info, err := p.Arch.lookup()
 	if err != nil {
 		return nil, fmt.Errorf("seccomp: %w", err)
@@ -61,15 +64,19 @@ func (p *Policy) plan() (*plan, error) {
 	if err := p.BadArch.Validate(); err != nil {
 		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
 	}
-	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
+	pl := &w.pl
+	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, calls: pl.calls[:0], chains: pl.chains[:0]}
 
 	// Resolve the entries, then order them by number, keeping the order of
 	// those for one number: by counting where the numbers are no further
 	// apart than the arch's table and the entries, as named ones are.
-	// One allocation holds the numbers, their order, and the counts.
+	// One slice holds the numbers, their order, and the counts.
 	n := len(p.Syscalls)
 	dense := n + len(info.table) // counted up to here
-	buf := make([]uint32, 2*n+dense+1)
+	if cap(w.nrs) < 2*n+dense+1 {
+		w.nrs = make([]uint32, 2*n+dense+1)
+	}
+	buf := w.nrs[:2*n+dense+1]
 	nrs, order, counts := buf[:n], buf[n:2*n], buf[2*n:]
 	top := uint32(0)
 	for i, sc := range p.Syscalls {
@@ -88,6 +95,7 @@ func (p *Policy) plan() (*plan, error) {
 	}
 	var distinct int
 	if int(top) < dense {
+		clear(counts[:top+2])
 		distinct = countByNumber(nrs, order, counts[:top+2])
 	} else {
 		distinct = sortByNumber(nrs, order)
@@ -95,8 +103,12 @@ func (p *Policy) plan() (*plan, error) {
 
 	// Join the rules of each number, reduce them, and leave out those the
 	// default decides.
-	pl.calls = make([]callPlan, 0, distinct)
-	pl.chains = make([][]Rule, 0, 8)
+	if cap(pl.calls) < distinct {
+		pl.calls = make([]callPlan, 0, distinct)
+	}
+	if pl.chains == nil {
+		pl.chains = make([][]Rule, 0, 8)
+	}
 	for k := 0; k < len(order); {
 		i := order[k]
 		nr, rules := nrs[i], p.Syscalls[i].Rules

@@ -2,11 +2,11 @@ package seccomp
 
 // segments splits the syscall numbers into runs of equal outcome: a
 // return, or the chain of a syscall with conditions (the label of
-// pl.chains[i] is chains+i). On x86_64 the numbers with bit 30 set are x32's and
+// pl.chains[i] is chains+i), in into's memory if it has room. On x86_64 the numbers with bit 30 set are x32's and
 // get the bad-arch action, all but -1: the search tells them apart at the
 // far right of the tree, where no real syscall is, instead of a test in the
 // frame that every syscall would run.
-func (pl *plan) segments(chains label) segmentList {
+func (pl *plan) segments(chains label, into segmentList) segmentList {
 	// Each call is a run, and so may be the numbers before it; then the
 	// numbers above the last and x32's.
 	n, after := 7, uint32(0)
@@ -17,7 +17,10 @@ func (pl *plan) segments(chains label) segmentList {
 		n++
 		after = c.nr + 1
 	}
-	segs := make(segmentList, 0, n)
+	segs := into[:0]
+	if cap(segs) < n {
+		segs = make(segmentList, 0, n)
+	}
 	const end = uint64(1) << 32
 	// unlisted adds the numbers in [from, to) that the policy does not name.
 	unlisted := func(from, to uint64) {
@@ -66,7 +69,8 @@ func (pl *plan) emitTree(b *builder) {
 		b.newLabel()
 	}
 	b.load(offNr)
-	b.emitSearch(pl.segments(chains), true)
+	b.tree = pl.segments(chains, b.tree)
+	b.emitSearch(b.tree, true)
 	for i, rules := range pl.chains {
 		b.bind(chains + label(i))
 		b.emitRules(rules, pl.def)
