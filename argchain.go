@@ -139,45 +139,13 @@ func (b *builder) emitValueRun(rules []Rule, fail target) {
 	c0 := rules[0].Conds[0]
 	if !c0.is32() {
 		hi, _ := condRange(c0)
-		b.load(argHigh(c0.Arg))
+		b.load(b.argHigh(c0.Arg))
 		b.jump(opJeqK, hi, next, fail)
 	}
-	b.load(argLow(c0.Arg))
-	// The low halves' ranges, sorted and joined.
-	if cap(b.spans) < 2*len(rules) { // a != is two ranges
-		b.spans = make([]span, 0, 2*len(rules))
-		b.segs = make(segmentList, 0, 4*len(rules)+1)
-	}
-	spans := b.spans[:0]
-	for _, r := range rules {
-		condIntervals(r.Conds[0], func(lo, hi uint64) {
-			spans = append(spans, span{uint32(lo), uint32(hi)})
-		})
-	}
-	b.spans = spans
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
-	joined := spans[:1]
-	for _, s := range spans[1:] {
-		last := &joined[len(joined)-1]
-		if uint64(s.lo) <= uint64(last.hi)+1 {
-			last.hi = max(last.hi, s.hi)
-			continue
-		}
-		joined = append(joined, s)
-	}
+	b.load(b.argLow(c0.Arg))
 	hit := toAction(rules[0].Action)
-	segs := b.segs[:0]
-	segs.add(0, fail)
-	short := true // every range takes one test: a value, or one end
-	for _, s := range joined {
-		segs.add(uint64(s.lo), hit)
-		if s.hi != math.MaxUint32 {
-			segs.add(uint64(s.hi)+1, fail)
-		}
-		short = short && (s.lo == s.hi || s.lo == 0 || s.hi == math.MaxUint32)
-	}
-	b.segs = segs
-	if !short || len(joined) > bits.Len(uint(len(segs)-1)) {
+	joined, segs, linear := b.valueRunShape(rules, hit, fail)
+	if !linear {
 		b.emitSearch(segs, false)
 		return
 	}
@@ -200,13 +168,55 @@ func (b *builder) emitValueRun(rules []Rule, fail target) {
 	}
 }
 
+// valueRunShape returns the low halves' ranges of a run, sorted and
+// joined, the segments of the number line they make with targets hit and
+// fail, and whether a test per range (linear) takes no more than their
+// search: every range takes one test (a value, or one end) and there are
+// no more of them than the search's depth. It works in the builder's
+// scratch space.
+func (b *builder) valueRunShape(rules []Rule, hit, fail target) (joined []span, segs segmentList, linear bool) {
+	if cap(b.spans) < 2*len(rules) { // a != is two ranges
+		b.spans = make([]span, 0, 2*len(rules))
+		b.segs = make(segmentList, 0, 4*len(rules)+1)
+	}
+	spans := b.spans[:0]
+	for _, r := range rules {
+		condIntervals(r.Conds[0], func(lo, hi uint64) {
+			spans = append(spans, span{uint32(lo), uint32(hi)})
+		})
+	}
+	b.spans = spans
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+	joined = spans[:1]
+	for _, s := range spans[1:] {
+		last := &joined[len(joined)-1]
+		if uint64(s.lo) <= uint64(last.hi)+1 {
+			last.hi = max(last.hi, s.hi)
+			continue
+		}
+		joined = append(joined, s)
+	}
+	segs = b.segs[:0]
+	segs.add(0, fail)
+	linear = true
+	for _, s := range joined {
+		segs.add(uint64(s.lo), hit)
+		if s.hi != math.MaxUint32 {
+			segs.add(uint64(s.hi)+1, fail)
+		}
+		linear = linear && (s.lo == s.hi || s.lo == 0 || s.hi == math.MaxUint32)
+	}
+	b.segs = segs
+	return joined, segs, linear && len(joined) <= bits.Len(uint(len(segs)-1))
+}
+
 // emitCond emits a test of one condition that continues at the next
 // instruction when it holds and goes to fail when it does not. A 64-bit
 // comparison decides on the high halves unless they are equal, and only
 // then on the low halves.
 func (b *builder) emitCond(c Cond, fail target) {
 	lo, hi := uint32(c.Value), uint32(c.Value>>32)
-	offLo, offHi := argLow(c.Arg), argHigh(c.Arg)
+	offLo, offHi := b.argLow(c.Arg), b.argHigh(c.Arg)
 	if c.Op == OpMaskedEqual {
 		if !c.is32() {
 			b.emitMaskedHalf(offHi, uint32(c.Mask>>32), hi, fail)

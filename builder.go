@@ -7,10 +7,22 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// argLow and argHigh are the offsets of the halves of argument i on a
-// little-endian arch.
-func argLow(i int) uint32  { return 16 + 8*uint32(i) }
-func argHigh(i int) uint32 { return 20 + 8*uint32(i) }
+// argLow and argHigh are the offsets of the halves of argument i: the
+// kernel fills seccomp_data natively, so a little-endian arch has the low
+// half first and a big-endian one the high half.
+func (b *builder) argLow(i int) uint32 {
+	if b.bigEndian {
+		return 20 + 8*uint32(i)
+	}
+	return 16 + 8*uint32(i)
+}
+
+func (b *builder) argHigh(i int) uint32 {
+	if b.bigEndian {
+		return 16 + 8*uint32(i)
+	}
+	return 20 + 8*uint32(i)
+}
 
 // label names a place in the program, bound once; jumps refer to it before
 // it is bound, since every jump goes forward.
@@ -70,6 +82,9 @@ type builder struct {
 	labels []labelState
 	acc    accState
 	live   bool // the next instruction is reachable
+	// bigEndian is the byte order of the arch whose arguments the
+	// program reads.
+	bigEndian bool
 	// Scratch space, kept from one compile to the next (see workspace):
 	// spans and segs for emitValueRun, tree for the tree's segments, rev
 	// and at for assemble.
@@ -100,7 +115,7 @@ func (b *builder) reset(n int) {
 		b.insns, b.labels = make([]insn, 0, n), make([]labelState, 0, n/2)
 	}
 	b.insns, b.labels = b.insns[:0], b.labels[:0]
-	b.acc, b.live = accUnknown, true
+	b.acc, b.live, b.bigEndian = accUnknown, true, false
 }
 
 // workspace is the memory of one compile. Compiles take one from
@@ -118,7 +133,7 @@ var workspaces = sync.Pool{New: func() any { return new(workspace) }}
 // release drops what w holds of a policy, and puts w back.
 func (w *workspace) release() {
 	clear(w.pl.chains[:cap(w.pl.chains)])
-	w.pl = plan{calls: w.pl.calls[:0], chains: w.pl.chains[:0]}
+	w.pl = plan{calls: w.pl.calls[:0], chains: w.pl.chains[:0], floors: w.pl.floors[:0], scratch: w.pl.scratch}
 	workspaces.Put(w)
 }
 
@@ -205,6 +220,14 @@ func (b *builder) goTo(t target) {
 func (b *builder) ret(k uint32) {
 	b.emit(insn{op: opRetK, k: k})
 	b.live = false
+}
+
+// errTooLong is assemble's error for a program over the kernel's limit,
+// which Compile words (plan.tooLong).
+type errTooLong struct{ n int }
+
+func (e errTooLong) Error() string {
+	return fmt.Sprintf("seccomp: program has %d instructions, over the kernel's limit of %d", e.n, maxInsns)
 }
 
 // assemble turns the instructions into a program. It works from the last
@@ -330,7 +353,7 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		}
 	}
 	if len(rev) > maxInsns {
-		return nil, fmt.Errorf("seccomp: program has %d instructions, over the kernel's limit of %d", len(rev), maxInsns)
+		return nil, errTooLong{len(rev)}
 	}
 	b.rev = rev
 	prog := make([]bpf.RawInstruction, len(rev))

@@ -3,22 +3,13 @@
 package seccomp
 
 // Live tests: programs loaded into the real kernel, and real system calls
-// made under them. A filter can never be removed, so each load happens in
-// a child process: the test binary run again with -test.run=^TestLiveChild$
-// and liveScenarioEnv naming what to do. The child reports on stdout, one
-// liveEvent per line, and the parent compares what the kernel did with what
-// runProgram predicts for the same program.
+// made under them, each load in a child process (harness_test.go) running
+// the scenario liveScenarioEnv names; the parent compares what the kernel
+// did with what runProgram predicts for the same program.
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,269 +22,6 @@ import (
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
-
-// liveScenarioEnv names, in a child, the scenario to run.
-const liveScenarioEnv = "SECCOMP_LIVE_SCENARIO"
-
-// liveEventPrefix starts each line a child reports, to tell it from what
-// the testing package prints.
-const liveEventPrefix = "SECCOMP-LIVE "
-
-// liveEvent is one thing a child reports.
-type liveEvent struct {
-	Kind string `json:"kind"` // "call", "result", "status", "error", "value"
-	Name string `json:"name"`
-	// A system call made ("call" before it, "result" after).
-	Nr     uint32    `json:"nr,omitempty"`
-	Args   [6]uint64 `json:"args,omitzero"`
-	Worker bool      `json:"worker,omitempty"`
-	R1     uint64    `json:"r1,omitempty"`
-	Errno  int       `json:"errno,omitempty"`
-	// What a check in the child found wrong ("result"), an error's text
-	// ("error"), or a value ("value").
-	Text string `json:"text,omitempty"`
-	// Fields of /proc/thread-self/status ("status"), and a thread id.
-	Status map[string]string `json:"status,omitempty"`
-	TID    int               `json:"tid,omitempty"`
-	// For "error": which errno the error wraps, if any, and the thread a
-	// *TSyncError names.
-	Is       string `json:"is,omitempty"`
-	TSyncTID *int   `json:"tsync_tid,omitempty"`
-}
-
-// liveReporter writes a child's events. Its methods may run on any
-// goroutine, so they fail the child with Error, never Fatal.
-type liveReporter struct{ t *testing.T }
-
-func (r liveReporter) report(ev liveEvent) {
-	b, err := json.Marshal(ev)
-	if err != nil {
-		r.t.Error(err)
-		return
-	}
-	// One write per line, so that lines from two threads do not mix.
-	if _, err := os.Stdout.Write(append([]byte(liveEventPrefix), append(b, '\n')...)); err != nil {
-		r.t.Error(err)
-	}
-}
-
-// reportErr reports err under name, with the errno it wraps.
-func (r liveReporter) reportErr(name string, err error) {
-	ev := liveEvent{Kind: "error", Name: name}
-	if err == nil {
-		r.report(ev)
-		return
-	}
-	ev.Text = err.Error()
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		ev.Is = unix.ErrnoName(errno)
-	}
-	var tsync *TSyncError
-	if errors.As(err, &tsync) {
-		ev.TSyncTID = &tsync.TID
-	}
-	r.report(ev)
-}
-
-// reportStatus reports the calling thread's seccomp state.
-func (r liveReporter) reportStatus(name string) {
-	st, err := liveThreadStatus()
-	if err != nil {
-		r.t.Error(err)
-		return
-	}
-	r.report(liveEvent{Kind: "status", Name: name, Status: st, TID: unix.Gettid()})
-}
-
-// liveThreadStatus returns the fields of /proc/thread-self/status that tell
-// a thread's seccomp state and privileges.
-func liveThreadStatus() (map[string]string, error) {
-	b, err := os.ReadFile("/proc/thread-self/status")
-	if err != nil {
-		return nil, err
-	}
-	st := make(map[string]string)
-	for line := range strings.Lines(string(b)) {
-		k, v, ok := strings.Cut(line, ":")
-		switch k {
-		case "NoNewPrivs", "Seccomp", "Seccomp_filters", "CapEff":
-			if ok {
-				st[k] = strings.TrimSpace(v)
-			}
-		}
-	}
-	return st, nil
-}
-
-// liveThread runs functions on one OS thread, locked before any filter
-// is loaded: what a TSYNC test needs, since a thread created afterwards
-// would inherit the filter from its creator anyway.
-type liveThread struct {
-	tid  int
-	reqs chan func()
-}
-
-func startLiveThread() *liveThread {
-	lt := &liveThread{reqs: make(chan func())}
-	started := make(chan int)
-	go func() {
-		// Never unlocked: the thread ends with the process.
-		runtime.LockOSThread()
-		started <- unix.Gettid()
-		for f := range lt.reqs {
-			f()
-		}
-	}()
-	lt.tid = <-started
-	return lt
-}
-
-// do runs f on the thread and waits for it.
-func (lt *liveThread) do(f func()) {
-	done := make(chan struct{})
-	lt.reqs <- func() { f(); close(done) }
-	<-done
-}
-
-// start runs f on the thread and returns a channel closed when it is done.
-func (lt *liveThread) start(f func()) <-chan struct{} {
-	done := make(chan struct{})
-	go lt.do(func() { f(); close(done) })
-	return done
-}
-
-// liveDropRoot makes a child that runs as root an ordinary user, without
-// CAP_SYS_ADMIN, on every thread (Go's Setuid applies to all of them), so
-// that it needs no_new_privs to load a filter.
-func liveDropRoot() error {
-	if unix.Geteuid() != 0 {
-		return nil
-	}
-	const nobody = 65534
-	if err := syscall.Setgroups(nil); err != nil {
-		return err
-	}
-	if err := syscall.Setgid(nobody); err != nil {
-		return err
-	}
-	return syscall.Setuid(nobody)
-}
-
-// TestLiveChild is the child side of the live tests; it does nothing
-// unless a parent runs it.
-func TestLiveChild(t *testing.T) {
-	name := os.Getenv(liveScenarioEnv)
-	if name == "" {
-		return // not a child: the live tests start it with a scenario
-	}
-	// A kill must not leave a core file behind.
-	if err := unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{}); err != nil {
-		t.Fatal(err)
-	}
-	// Calls the parent says come from "main" must come from the thread
-	// that loads the filter.
-	runtime.LockOSThread()
-	rep := liveReporter{t}
-	switch {
-	case strings.HasPrefix(name, "policy/"):
-		runLivePolicyChild(t, rep, name)
-	case strings.HasPrefix(name, "bench/"):
-		runBenchChild(t, rep, strings.TrimPrefix(name, "bench/"))
-	default:
-		child, ok := liveChildren[name]
-		if !ok {
-			t.Fatalf("unknown scenario %q", name)
-		}
-		child(t, rep)
-	}
-}
-
-// liveRun is what a child did.
-type liveRun struct {
-	events []liveEvent
-	state  *os.ProcessState
-	output string // all of stdout and stderr, for failure messages
-}
-
-// runLiveChild runs scenario in a child process and collects its report.
-func runLiveChild(t testing.TB, scenario string) liveRun {
-	t.Helper()
-	return runTestChild(t, "TestLiveChild", liveScenarioEnv+"="+scenario)
-}
-
-// runTestChild runs the test binary's test named test in a child process,
-// with env added to the environment, and collects its report.
-func runTestChild(t testing.TB, test, env string) liveRun {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), env,
-		// Under -race, a child would otherwise sleep a second as it exits.
-		"GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
-	cmd.Dir = t.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("child %s timed out\nstdout:\n%s\nstderr:\n%s", env, stdout.String(), stderr.String())
-	}
-	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
-		t.Fatalf("child %s: %v", env, err)
-	}
-	run := liveRun{state: cmd.ProcessState, output: "stdout:\n" + stdout.String() + "stderr:\n" + stderr.String()}
-	sc := bufio.NewScanner(&stdout)
-	for sc.Scan() {
-		line, ok := strings.CutPrefix(sc.Text(), liveEventPrefix)
-		if !ok {
-			continue
-		}
-		var ev liveEvent
-		if err := json.Unmarshal([]byte(line), &ev); err != nil {
-			t.Fatalf("child %s: bad report %q: %v", env, line, err)
-		}
-		run.events = append(run.events, ev)
-	}
-	return run
-}
-
-// event returns the child's event of the kind and name.
-func (r liveRun) event(t testing.TB, kind, name string) liveEvent {
-	t.Helper()
-	for _, ev := range r.events {
-		if ev.Kind == kind && ev.Name == name {
-			return ev
-		}
-	}
-	t.Fatalf("child reported no %s %q\n%s", kind, name, r.output)
-	return liveEvent{}
-}
-
-// has reports whether the child reported an event of the kind and name.
-func (r liveRun) has(kind, name string) bool {
-	for _, ev := range r.events {
-		if ev.Kind == kind && ev.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// requireExit checks that the child exited with status 0.
-func (r liveRun) requireExit(t testing.TB) {
-	t.Helper()
-	require.True(t, r.state.Exited() && r.state.ExitCode() == 0, "child: %v\n%s", r.state, r.output)
-}
-
-// requireSIGSYS checks that SIGSYS killed the child.
-func (r liveRun) requireSIGSYS(t testing.TB) {
-	t.Helper()
-	ws, ok := r.state.Sys().(syscall.WaitStatus)
-	require.True(t, ok)
-	require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGSYS, "child: %v, want killed by SIGSYS\n%s", r.state, r.output)
-}
 
 // liveOutcome is what became of a system call made under a filter.
 type liveOutcome struct {
@@ -556,16 +284,20 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 
 	// The filter reached the thread that was running before it came (or,
 	// without TSYNC, did not), and so did no_new_privs.
-	mainSt, workerSt := run.event(t, "status", "main"), run.event(t, "status", "worker")
+	// The worker without TSYNC keeps what the child started with.
+	mainSt, workerSt, start := run.event(t, "status", "main"), run.event(t, "status", "worker"), run.start(t)
 	assert.NotEqual(t, mainSt.TID, workerSt.TID)
 	assert.Equal(t, "2", mainSt.Status["Seccomp"])
 	assert.Equal(t, "1", mainSt.Status["NoNewPrivs"])
+	assert.Equal(t, 1, run.filtersAdded(t, mainSt.Status))
 	if lp.opts.NoTSync {
-		assert.Equal(t, "0", workerSt.Status["Seccomp"])
-		assert.Equal(t, "0", workerSt.Status["NoNewPrivs"])
+		assert.Equal(t, start["Seccomp"], workerSt.Status["Seccomp"])
+		assert.Equal(t, start["NoNewPrivs"], workerSt.Status["NoNewPrivs"])
+		assert.Equal(t, 0, run.filtersAdded(t, workerSt.Status))
 	} else {
 		assert.Equal(t, "2", workerSt.Status["Seccomp"])
 		assert.Equal(t, "1", workerSt.Status["NoNewPrivs"])
+		assert.Equal(t, 1, run.filtersAdded(t, workerSt.Status))
 	}
 	if lp.dropRoot {
 		assert.Equal(t, "0000000000000000", mainSt.Status["CapEff"], "the child still has capabilities")
@@ -579,7 +311,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 		res := run.event(t, "result", c.name)
 		predicted := liveRan
 		if !(c.worker && lp.opts.NoTSync) {
-			ret, _, err := runProgram(prog.Instructions, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
+			ret, _, err := runCompiled(prog, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
 			require.NoError(t, err)
 			predicted, err = liveOutcomeOf(ret)
 			require.NoError(t, err)
@@ -592,7 +324,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 	// The call that killed the process was predicted to.
 	if last.want.killed {
 		nr, _ := native.SyscallNumber(last.sys)
-		ret, _, err := runProgram(prog.Instructions, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
+		ret, _, err := runCompiled(prog, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
 		require.NoError(t, err)
 		predicted, err := liveOutcomeOf(ret)
 		require.NoError(t, err)
@@ -691,6 +423,18 @@ func liveRejectedPrograms(t testing.TB) map[string][]bpf.RawInstruction {
 	}
 }
 
+// liveRejectedReasons are Validate's messages for liveRejectedPrograms:
+// the check of the kernel's that each one breaks.
+var liveRejectedReasons = map[string]string{
+	"unaligned load":         "instruction 0: load offset 2 is not a multiple of 4",
+	"load past seccomp_data": "instruction 0: load offset 0x40 is beyond seccomp_data (64 bytes)",
+	"jump past the end":      "instruction 0: jump target 6 is past the end (2 instructions)",
+	"no final return":        "instruction 1: last instruction (opcode 0x20) is not a return",
+	"scratch read unwritten": "instruction 0: reads scratch memory M[3] before it is written on every path",
+	"indirect load":          "instruction 0: opcode 0x40 is not allowed in seccomp filters",
+	"byte load":              "instruction 0: opcode 0x30 is not allowed in seccomp filters",
+}
+
 func liveRejectedChild(t *testing.T, rep liveReporter) {
 	native, err := NativeArch()
 	require.NoError(t, err)
@@ -700,21 +444,24 @@ func liveRejectedChild(t *testing.T, rep liveReporter) {
 	rep.reportStatus("main")
 }
 
-// TestLiveRejectedProgram checks that the kernel refuses what the validator
-// refuses, and that the error says the program was at fault.
+// TestLiveRejectedProgram checks that the kernel refuses, with EINVAL,
+// what the validator refuses, for the reason the validator gives, and that
+// the error says the program was at fault.
 func TestLiveRejectedProgram(t *testing.T) {
 	requireKernel(t)
 	run := runLiveChild(t, "rejected")
 	run.requireExit(t)
 	for name, insns := range liveRejectedPrograms(t) {
 		t.Run(name, func(t *testing.T) {
-			assert.Error(t, validateProgram(insns), "the validator takes it")
+			err := validateProgram(insns)
+			require.Error(t, err, "the validator takes it")
+			assert.Equal(t, "seccomp: invalid program: "+liveRejectedReasons[name], err.Error())
 			ev := run.event(t, "error", name)
 			assert.Equal(t, "EINVAL", ev.Is, ev.Text)
 			assert.Contains(t, ev.Text, fmt.Sprintf("kernel rejected the %d-instruction program", len(insns)))
 		})
 	}
-	assert.Equal(t, "0", run.event(t, "status", "main").Status["Seccomp"], "a rejected program was loaded")
+	assert.Zero(t, run.filtersAdded(t, run.event(t, "status", "main").Status), "a rejected program was loaded")
 }
 
 func liveTSyncConflictChild(t *testing.T, rep liveReporter) {
@@ -752,7 +499,7 @@ func TestLiveTSyncConflict(t *testing.T) {
 	ev = run.event(t, "error", "tsync listener")
 	require.NotNil(t, ev.TSyncTID, ev.Text)
 	assert.Zero(t, *ev.TSyncTID)
-	assert.Equal(t, "0", run.event(t, "status", "main").Status["Seccomp"], "a failed TSYNC left a filter on the caller")
+	assert.Zero(t, run.filtersAdded(t, run.event(t, "status", "main").Status), "a failed TSYNC left a filter on the caller")
 }
 
 func liveNoPermissionChild(t *testing.T, rep liveReporter) {
@@ -767,22 +514,32 @@ func liveNoPermissionChild(t *testing.T, rep liveReporter) {
 }
 
 // TestLiveNoPermission checks that without CAP_SYS_ADMIN, KeepPrivileges
-// fails with EACCES, and the default (no_new_privs) works.
+// fails with EACCES, and the default (no_new_privs) works. A child that
+// inherited no_new_privs (setpriv --no-new-privs) needs neither, and
+// KeepPrivileges works there too.
 func TestLiveNoPermission(t *testing.T) {
 	requireKernel(t)
 	run := runLiveChild(t, "no-permission")
 	run.requireExit(t)
+	inherited := run.start(t)["NoNewPrivs"] == "1"
 	ev := run.event(t, "error", "keep privileges")
-	assert.Equal(t, "EACCES", ev.Is, ev.Text)
-	assert.Contains(t, ev.Text, "neither no_new_privs nor CAP_SYS_ADMIN")
-	assert.Empty(t, run.event(t, "error", "no_new_privs").Text)
-	// The refused load left nothing; the default one a filter, with
-	// no_new_privs, in a process without capabilities.
 	before, after := run.event(t, "status", "before").Status, run.event(t, "status", "after").Status
-	assert.Equal(t, "0", before["Seccomp"])
-	assert.Equal(t, "0", before["NoNewPrivs"])
+	if inherited {
+		assert.Empty(t, ev.Text, "KeepPrivileges with an inherited no_new_privs")
+		assert.Equal(t, 1, run.filtersAdded(t, before))
+	} else {
+		assert.Equal(t, "EACCES", ev.Is, ev.Text)
+		assert.Contains(t, ev.Text, "neither no_new_privs nor CAP_SYS_ADMIN")
+		// The refused load left nothing.
+		assert.Equal(t, 0, run.filtersAdded(t, before))
+		assert.Equal(t, "0", before["NoNewPrivs"])
+	}
+	assert.Empty(t, run.event(t, "error", "no_new_privs").Text)
+	// The default load a filter, with no_new_privs, in a process without
+	// capabilities.
 	assert.Equal(t, "2", after["Seccomp"])
 	assert.Equal(t, "1", after["NoNewPrivs"])
+	assert.Equal(t, run.filtersAdded(t, before)+1, run.filtersAdded(t, after))
 	assert.Equal(t, "0000000000000000", after["CapEff"])
 }
 
@@ -809,7 +566,9 @@ func TestLiveKeepPrivileges(t *testing.T) {
 	for _, thread := range []string{"main", "worker"} {
 		st := run.event(t, "status", thread).Status
 		assert.Equal(t, "2", st["Seccomp"], thread)
-		assert.Equal(t, "0", st["NoNewPrivs"], thread)
+		assert.Equal(t, 1, run.filtersAdded(t, st), thread)
+		// As the child started: set only if inherited.
+		assert.Equal(t, run.start(t)["NoNewPrivs"], st["NoNewPrivs"], thread)
 	}
 }
 
@@ -945,19 +704,6 @@ func liveKillThreadChild(t *testing.T, rep liveReporter) {
 	}
 	rep.report(liveEvent{Kind: "value", Name: "worker gone", Text: strconv.FormatBool(gone)})
 	rep.reportStatus("main")
-}
-
-// liveThreadGone reports whether thread tid of this process has exited.
-// The worker may be the process's first thread, which stays a zombie until
-// the process ends, so the thread's state counts, not only its absence.
-func liveThreadGone(tid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/self/task/%d/stat", tid))
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH)
-	}
-	// "tid (comm) state ...": comm may hold spaces or parentheses.
-	_, rest, ok := strings.Cut(string(b[bytes.LastIndexByte(b, ')')+1:]), " ")
-	return ok && (strings.HasPrefix(rest, "Z") || strings.HasPrefix(rest, "X"))
 }
 
 // TestLiveKillThread checks that KillThread ends only the calling thread:

@@ -3,6 +3,7 @@ package seccomp
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -25,11 +26,19 @@ type plan struct {
 	// sorted by number.
 	calls []callPlan
 	// chains are the rules of the calls whose outcome depends on the
-	// arguments, in order of number.
+	// arguments, in order of number; floors[i] is a lower bound on the
+	// instructions chains[i] takes (chainFloor).
 	chains [][]Rule
+	floors []int
+	// scratch is memory for dispatchFloor's segments, kept with the plan.
+	scratch segmentList
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64
+	// tableBase is the arch's lowest system call number rounded down to a
+	// multiple of 32: where the bitmap layout's words start (0, 4000 on
+	// mips o32, 4992 on n64, bit 30 on x32).
+	tableBase uint32
 }
 
 // callPlan holds no pointers, so that the garbage collector need not look
@@ -64,21 +73,25 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 	if err := p.BadArch.Validate(); err != nil {
 		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
 	}
+	if err := p.checkInputSize(); err != nil {
+		return nil, err
+	}
 	pl := &w.pl
-	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, calls: pl.calls[:0], chains: pl.chains[:0]}
+	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
+		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
 
 	// Resolve the entries, then order them by number, keeping the order of
-	// those for one number: by counting where the numbers are no further
-	// apart than the arch's table and the entries, as named ones are.
+	// those for one number: by counting where the numbers lie no further
+	// apart than the arch's table and the entries, as named ones do.
 	// One slice holds the numbers, their order, and the counts.
 	n := len(p.Syscalls)
-	dense := n + len(info.table) // counted up to here
+	dense := n + len(info.table.names) // counted up to here
 	if cap(w.nrs) < 2*n+dense+1 {
 		w.nrs = make([]uint32, 2*n+dense+1)
 	}
 	buf := w.nrs[:2*n+dense+1]
 	nrs, order, counts := buf[:n], buf[n:2*n], buf[2*n:]
-	top := uint32(0)
+	bottom, top := uint32(math.MaxUint32), uint32(0)
 	for i, sc := range p.Syscalls {
 		nr, name, err := identify(arch, info, sc)
 		if err != nil {
@@ -88,15 +101,15 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
 		nrs[i] = uint32(nr)
-		top = max(top, uint32(nr))
+		bottom, top = min(bottom, uint32(nr)), max(top, uint32(nr))
 	}
-	if p.UnknownENOSYS && len(nrs) > 0 {
+	if p.UnknownENOSYS && n > 0 {
 		pl.enosysAbove = int64(top)
 	}
 	var distinct int
-	if int(top) < dense {
-		clear(counts[:top+2])
-		distinct = countByNumber(nrs, order, counts[:top+2])
+	if n > 0 && int(top-bottom) < dense {
+		clear(counts[:top-bottom+2])
+		distinct = countByNumber(nrs, order, counts[:top-bottom+2], bottom)
 	} else {
 		distinct = sortByNumber(nrs, order)
 	}
@@ -107,16 +120,20 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 		pl.calls = make([]callPlan, 0, distinct)
 	}
 	if pl.chains == nil {
-		pl.chains = make([][]Rule, 0, 8)
+		pl.chains, pl.floors = make([][]Rule, 0, 8), make([]int, 0, 8)
 	}
 	for k := 0; k < len(order); {
 		i := order[k]
 		nr, rules := nrs[i], p.Syscalls[i].Rules
 		k++
-		for ; k < len(order) && nrs[order[k]] == nr; k++ {
+		if k < len(order) && nrs[order[k]] == nr {
 			// Clip, so that appending copies rather than writing into
-			// the caller's array.
-			rules = append(slices.Clip(rules), p.Syscalls[order[k]].Rules...)
+			// the caller's array; after that the array is ours, and
+			// appending to it in place keeps joining linear.
+			rules = slices.Clip(rules)
+		}
+		for ; k < len(order) && nrs[order[k]] == nr; k++ {
+			rules = append(rules, p.Syscalls[order[k]].Rules...)
 		}
 		rules, err := reduceRules(rules, p.Default)
 		if err != nil {
@@ -134,29 +151,31 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 		default:
 			pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
 			pl.chains = append(pl.chains, rules)
+			pl.floors = append(pl.floors, w.b.chainFloor(rules))
 		}
 	}
 	return pl, nil
 }
 
 // countByNumber fills order with the indexes of nrs sorted by number,
-// stably, by counting, and returns how many numbers are distinct. start
-// has room for the highest number plus 2, zeroed.
-func countByNumber(nrs, order, start []uint32) (distinct int) {
-	// start[nr+1] counts number nr's entries, then start[nr] is where
-	// they begin in order.
+// stably, by counting, and returns how many numbers are distinct. The
+// numbers are base or above; start has room for the highest less base,
+// plus 2, zeroed.
+func countByNumber(nrs, order, start []uint32, base uint32) (distinct int) {
+	// start[nr-base+1] counts number nr's entries, then start[nr-base] is
+	// where they begin in order.
 	for _, nr := range nrs {
-		if start[nr+1] == 0 {
+		if start[nr-base+1] == 0 {
 			distinct++
 		}
-		start[nr+1]++
+		start[nr-base+1]++
 	}
-	for nr := 1; nr < len(start); nr++ {
-		start[nr] += start[nr-1]
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
 	}
 	for i, nr := range nrs {
-		order[start[nr]] = uint32(i)
-		start[nr]++
+		order[start[nr-base]] = uint32(i)
+		start[nr-base]++
 	}
 	return distinct
 }
@@ -181,7 +200,7 @@ func sortByNumber(nrs, order []uint32) (distinct int) {
 // identify returns the number and name of an entry.
 func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
 	if sc.Name != "" {
-		if sc.Nr > 0 && sc.Nr < len(info.table) && info.table[sc.Nr] == sc.Name {
+		if i := sc.Nr - info.table.first; sc.Nr != 0 && i >= 0 && i < len(info.table.names) && info.table.names[i] == sc.Name {
 			// Both given and they agree: a name is at one number only
 			// (TestIdentifyByNameAndNumber), so the map would say so too.
 			return sc.Nr, sc.Name, nil
@@ -195,8 +214,8 @@ func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
 		}
 		return nr, sc.Name, nil
 	}
-	if sc.Nr < 0 || sc.Nr >= MaxSyscall {
-		return 0, "", fmt.Errorf("seccomp: syscall %d: number out of range 0..%#x", sc.Nr, MaxSyscall-1)
+	if sc.Nr < info.nrBase || sc.Nr >= info.nrBase+MaxSyscall {
+		return 0, "", fmt.Errorf("seccomp: syscall %d: number out of range %d..%#x on %s", sc.Nr, info.nrBase, info.nrBase+MaxSyscall-1, arch)
 	}
 	name, _ := arch.SyscallName(sc.Nr)
 	return sc.Nr, name, nil
@@ -213,22 +232,40 @@ func syscallLabel(name string, nr int) string {
 // change its outcome: rules after an unconditional one (which must agree
 // with it), and trailing rules whose action is the default anyway. The
 // error starts with "rule N:" for the caller to prefix.
+//
+// Conditions that always hold are dropped (see Cond); the rules are then a
+// copy, never the caller's slice changed in place.
 func reduceRules(rules []Rule, def Action) ([]Rule, error) {
-	end := len(rules)
+	in, end := rules, len(rules)
+	copied := false
 	for i, r := range rules {
 		if err := r.Action.Validate(); err != nil {
 			return nil, fmt.Errorf("rule %d: action: %w", i, err)
 		}
+		trivial := 0
 		for j, c := range r.Conds {
 			if err := c.validate(); err != nil {
 				return nil, fmt.Errorf("rule %d: cond %d: %w", i, j, err)
 			}
+			if c.alwaysHolds() {
+				trivial++
+			}
 		}
-		if end == len(rules) && len(r.Conds) == 0 {
+		if trivial > 0 {
+			if !copied {
+				rules, copied = slices.Clone(rules), true
+			}
+			rules[i].Conds = slices.DeleteFunc(slices.Clone(r.Conds), Cond.alwaysHolds)
+		}
+		if end == len(rules) && len(rules[i].Conds) == 0 {
 			end = i + 1
 		}
 		if i >= end && r.Action != rules[end-1].Action {
-			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d, and its action %s contradicts %s", i, end-1, r.Action, rules[end-1].Action)
+			why := ""
+			if len(in[end-1].Conds) > 0 {
+				why = " (its conditions always hold)"
+			}
+			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d%s, and its action %s contradicts %s", i, end-1, why, r.Action, rules[end-1].Action)
 		}
 	}
 	rules = rules[:end]
