@@ -69,64 +69,67 @@ func valueRun(rules []Rule) int {
 // a non-empty set that lies within one high half, whose value it returns
 // (0 for a 32-bit condition, which ignores the high half).
 func condRange(c Cond) (hi uint32, ok bool) {
-	if c.Op == OpMaskedEqual {
+	switch c.Op {
+	case OpMaskedEqual:
+		return 0, false
+	case OpNotEqual:
+		// Two ranges that reach 0 and the top: within one half only at
+		// 32 bits.
+		return 0, c.is32()
+	}
+	lo, top, empty := condInterval(c)
+	if empty || !c.is32() && lo>>32 != top>>32 {
 		return 0, false
 	}
 	if c.is32() {
-		return 0, !condIntervals(c, func(lo, hi uint64) {})
+		return 0, true
 	}
-	first, last, empty := uint64(0), uint64(0), true
-	condIntervals(c, func(lo, hi uint64) {
-		if empty {
-			first = lo
-		}
-		last, empty = hi, false
-	})
-	if empty || first>>32 != last>>32 {
-		return 0, false
-	}
-	return uint32(first >> 32), true
+	return uint32(lo >> 32), true
 }
 
-// condIntervals calls f with the closed intervals of values, in the
-// condition's width, for which c holds (not for OpMaskedEqual), in order,
-// and reports whether there were none.
-func condIntervals(c Cond, f func(lo, hi uint64)) (empty bool) {
+// condInterval returns the closed interval of values, in the condition's
+// width, for which c holds, or empty: for the ops other than !=, whose
+// values are one interval, and OpMaskedEqual.
+func condInterval(c Cond) (lo, hi uint64, empty bool) {
 	top := uint64(math.MaxUint64)
 	if c.is32() {
 		top = math.MaxUint32
 	}
 	v := c.Value
-	lo, hi := uint64(1), uint64(0) // empty
 	switch c.Op {
 	case OpEqual:
-		lo, hi = v, v
-	case OpNotEqual:
-		if v > 0 {
-			f(0, v-1)
-		}
-		if v < top {
-			f(v+1, top)
-		}
-		return false // a width holds more than one value
+		return v, v, false
 	case OpLess:
-		if v > 0 {
-			lo, hi = 0, v-1
-		}
+		return 0, v - 1, v == 0
 	case OpLessEqual:
-		lo, hi = 0, v
+		return 0, v, false
 	case OpGreater:
-		if v < top {
-			lo, hi = v+1, top
-		}
+		return v + 1, top, v >= top
 	case OpGreaterEqual:
-		lo, hi = v, top
+		return v, top, false
 	}
-	if lo > hi {
-		return true
+	return 1, 0, true
+}
+
+// condIntervals calls f with the closed intervals of values, in the
+// condition's width, for which c holds (not for OpMaskedEqual), in order.
+func condIntervals(c Cond, f func(lo, hi uint64)) {
+	if c.Op == OpNotEqual {
+		top := uint64(math.MaxUint64)
+		if c.is32() {
+			top = math.MaxUint32
+		}
+		if c.Value > 0 {
+			f(0, c.Value-1)
+		}
+		if c.Value < top {
+			f(c.Value+1, top)
+		}
+		return
 	}
-	f(lo, hi)
-	return false
+	if lo, hi, empty := condInterval(c); !empty {
+		f(lo, hi)
+	}
 }
 
 // span is the closed range of values lo..hi.

@@ -30,8 +30,10 @@ type plan struct {
 	// instructions chains[i] takes (chainFloor).
 	chains [][]Rule
 	floors []int
-	// scratch is memory for dispatchFloor's segments, kept with the plan.
-	scratch segmentList
+	// scratch is memory for dispatchFloor's segments, kept with the plan;
+	// with scratchSegments it holds segments(0), which emitTree reuses.
+	scratch         segmentList
+	scratchSegments bool
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64

@@ -151,7 +151,7 @@ func (b *builder) runFloor(rules []Rule) int {
 // outcome other than allow, or an allow beyond the bitmap with a jeq.
 func (pl *plan) dispatchFloor(layout Layout) int {
 	if layout == LayoutTree {
-		pl.scratch = pl.segments(0, pl.scratch)
+		pl.scratch, pl.scratchSegments = pl.segments(0, pl.scratch), true
 		return len(pl.scratch) / 2
 	}
 	n := 0

@@ -69,8 +69,13 @@ func (pl *plan) emitTree(b *builder) {
 		b.newLabel()
 	}
 	b.load(offNr)
-	b.tree = pl.segments(chains, b.tree)
-	b.emitSearch(b.tree, true)
+	segs := pl.scratch // checkFloor's, if its chain labels are these
+	if chains != 0 || !pl.scratchSegments {
+		b.tree = pl.segments(chains, b.tree)
+		segs = b.tree
+	}
+	pl.scratchSegments = false // the search reorders them
+	b.emitSearch(segs, true)
 	for i, rules := range pl.chains {
 		b.bind(chains + label(i))
 		b.emitRules(rules, pl.def)
