@@ -137,6 +137,14 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 		for ; k < len(order) && nrs[order[k]] == nr; k++ {
 			rules = append(rules, p.Syscalls[order[k]].Rules...)
 		}
+		if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.Validate() == nil {
+			// One unconditional rule, as most are: what reduceRules
+			// would make of it, without its loops.
+			if a := rules[0].Action; a != p.Default {
+				pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: a})
+			}
+			continue
+		}
 		rules, err := reduceRules(rules, p.Default)
 		if err != nil {
 			name := p.Syscalls[i].Name
