@@ -20,10 +20,10 @@ func (pl *plan) emitBitmap(b *builder) {
 	var words [bitmapWords]uint32
 	base := pl.tableBase // a multiple of 32, so nr & 31 is the bit either way
 	inBitmap := func(c callPlan) bool {
-		return c.rules == nil && c.action == Allow && c.nr >= base && c.nr-base < 32*bitmapWords
+		return !c.hasRules() && c.action == Allow && c.nr >= base && c.nr-base < 32*bitmapWords
 	}
 	for _, c := range pl.calls {
-		if c.rules == nil && c.action != Allow {
+		if !c.hasRules() && c.action != Allow {
 			b.jump(opJeqK, c.nr, toAction(c.action), next)
 		}
 		if inBitmap(c) {
@@ -67,7 +67,7 @@ func (pl *plan) emitBitmap(b *builder) {
 	var chains []label
 	for _, c := range pl.calls {
 		switch {
-		case c.rules != nil:
+		case c.hasRules():
 			l := b.newLabel()
 			chains = append(chains, l)
 			b.jump(opJeqK, c.nr, to(l), next)
@@ -77,10 +77,10 @@ func (pl *plan) emitBitmap(b *builder) {
 	}
 	pl.emitUnlisted(b)
 	for _, c := range pl.calls {
-		if c.rules != nil {
+		if c.hasRules() {
 			b.bind(chains[0])
 			chains = chains[1:]
-			b.emitRules(c.rules, pl.def)
+			b.emitRules(pl.chains[c.chain], pl.def)
 		}
 	}
 }

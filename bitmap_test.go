@@ -94,7 +94,7 @@ func TestBitmapConstantPath(t *testing.T) {
 		require.NoError(t, err)
 		overrides := 0
 		for _, c := range pl.calls {
-			if c.rules == nil && c.action != Allow {
+			if !c.hasRules() && c.action != Allow {
 				overrides++
 			}
 		}

@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"fmt"
+	"sync"
 
 	"golang.org/x/net/bpf"
 )
@@ -77,33 +78,77 @@ func meet(a, b accState) accState {
 // holds so that a word already loaded is not loaded again, then assembles the
 // labels into offsets (see assemble).
 type builder struct {
-	insns    []insn
-	labelAt  []int32    // instruction index the label is bound to, or -1
-	labelAcc []accState // the accumulator on the jumps to the label so far
-	acc      accState
-	live     bool // the next instruction is reachable
+	insns  []insn
+	labels []labelState
+	acc    accState
+	live   bool // the next instruction is reachable
 	// bigEndian is the byte order of the arch whose arguments the
 	// program reads.
 	bigEndian bool
+	// Scratch space, kept from one compile to the next (see workspace):
+	// spans and segs for emitValueRun, tree for the tree's segments, rev
+	// and at for assemble.
+	spans []span
+	segs  segmentList
+	tree  segmentList
+	rev   []bpf.RawInstruction
+	at    []int32
 }
 
-func newBuilder() *builder {
-	return &builder{insns: make([]insn, 0, 256), acc: accUnknown, live: true}
+type labelState struct {
+	at  int32    // instruction index the label is bound to, or -1
+	acc accState // the accumulator on the jumps to the label so far
+}
+
+// newBuilder returns a builder with room for a program of about n
+// instructions.
+func newBuilder(n int) *builder {
+	b := new(builder)
+	b.reset(n)
+	return b
+}
+
+// reset makes b a new builder, keeping its memory, with room for a program
+// of about n instructions.
+func (b *builder) reset(n int) {
+	if cap(b.insns) < n {
+		b.insns, b.labels = make([]insn, 0, n), make([]labelState, 0, n/2)
+	}
+	b.insns, b.labels = b.insns[:0], b.labels[:0]
+	b.acc, b.live, b.bigEndian = accUnknown, true, false
+}
+
+// workspace is the memory of one compile. Compiles take one from
+// workspaces and put it back, so that in a program that compiles again and
+// again a compile allocates little more than the program it returns.
+type workspace struct {
+	b  builder
+	pl plan
+	// nrs holds the plan's numbers, their order, and the counts.
+	nrs []uint32
+}
+
+var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// release drops what w holds of a policy, and puts w back.
+func (w *workspace) release() {
+	clear(w.pl.chains[:cap(w.pl.chains)])
+	w.pl = plan{calls: w.pl.calls[:0], chains: w.pl.chains[:0], floors: w.pl.floors[:0], scratch: w.pl.scratch}
+	workspaces.Put(w)
 }
 
 func (b *builder) newLabel() label {
-	b.labelAt = append(b.labelAt, -1)
-	b.labelAcc = append(b.labelAcc, accNone)
-	return label(len(b.labelAt) - 1)
+	b.labels = append(b.labels, labelState{at: -1, acc: accNone})
+	return label(len(b.labels) - 1)
 }
 
 // bind places l at the next instruction.
 func (b *builder) bind(l label) {
-	if b.labelAt[l] >= 0 {
+	if b.labels[l].at >= 0 {
 		panic("seccomp: label bound twice")
 	}
-	b.labelAt[l] = int32(len(b.insns))
-	acc := b.labelAcc[l]
+	b.labels[l].at = int32(len(b.insns))
+	acc := b.labels[l].acc
 	if b.live {
 		acc = meet(acc, b.acc)
 	}
@@ -137,10 +182,10 @@ func (b *builder) alu(op uint16, k uint32) {
 
 func (b *builder) note(t target) {
 	if t.kind == toLabel && b.live {
-		if b.labelAt[t.v] >= 0 {
+		if b.labels[t.v].at >= 0 {
 			panic("seccomp: backward jump")
 		}
-		b.labelAcc[t.v] = meet(b.labelAcc[t.v], b.acc)
+		b.labels[t.v].acc = meet(b.labels[t.v].acc, b.acc)
 	}
 }
 
@@ -193,11 +238,11 @@ func (e errTooLong) Error() string {
 // after it: a copy of the "ret" it leads to, or a "ja" to the label. Every
 // jump to a return takes the nearest copy of it.
 func (b *builder) assemble() ([]bpf.RawInstruction, error) {
-	for l, at := range b.labelAt {
-		if at < 0 && b.labelAcc[l] != accNone {
+	for l, ls := range b.labels {
+		if ls.at < 0 && ls.acc != accNone {
 			return nil, fmt.Errorf("seccomp: internal error: label %d used but not bound", l)
 		}
-		if int(at) >= len(b.insns) && b.labelAcc[l] != accNone {
+		if int(ls.at) >= len(b.insns) && ls.acc != accNone {
 			return nil, fmt.Errorf("seccomp: internal error: label %d bound past the last instruction", l)
 		}
 	}
@@ -206,16 +251,47 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	}
 	// rev holds the program backwards: rev[e] is the instruction e places
 	// from the end, so a jump at e to the instruction at t has offset e-t-1.
-	rev := make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
-	at := make([]int32, len(b.insns)) // rev index of each instruction
-	retAt := make(map[uint32]int32)   // rev index of the nearest copy of each return
-	jaAt := make(map[uint32]int32)    // rev index of the nearest stand-in ja for each label
+	rev := b.rev[:0]
+	if cap(rev) < len(b.insns)+len(b.insns)/8 {
+		rev = make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
+	}
+	// at is the rev index of each instruction; jaAt, that of the nearest
+	// stand-in ja for each label, or -1.
+	if cap(b.at) < len(b.insns)+len(b.labels) {
+		b.at = make([]int32, len(b.insns)+len(b.labels))
+	}
+	at, jaAt := b.at[:len(b.insns)], b.at[len(b.insns):len(b.insns)+len(b.labels)]
+	for l := range jaAt {
+		jaAt[l] = -1
+	}
+	// retAt holds the rev index of the nearest copy of each return: a
+	// program has few distinct ones, so a list beats a map.
+	type retPlace struct {
+		k  uint32
+		at int32
+	}
+	retAt := make([]retPlace, 0, 16)
+	findRet := func(k uint32) int32 {
+		for _, r := range retAt {
+			if r.k == k {
+				return r.at
+			}
+		}
+		return -1
+	}
 	place := func(ri bpf.RawInstruction) int32 {
 		rev = append(rev, ri)
+		e := int32(len(rev) - 1)
 		if ri.Op == opRetK {
-			retAt[ri.K] = int32(len(rev) - 1)
+			for i := range retAt {
+				if retAt[i].k == ri.K {
+					retAt[i].at = e
+					return e
+				}
+			}
+			retAt = append(retAt, retPlace{ri.K, e})
 		}
-		return int32(len(rev) - 1)
+		return e
 	}
 	// where returns the rev index that target t of instruction i reaches
 	// soonest, and -1 if t is a return not placed yet.
@@ -224,29 +300,26 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		case toNext:
 			return at[i+1]
 		case toRet:
-			if e, ok := retAt[t.v]; ok {
-				return e
-			}
-			return -1
+			return findRet(t.v)
 		}
-		to := b.insns[b.labelAt[t.v]]
+		to := b.insns[b.labels[t.v].at]
 		if to.op == opRetK {
-			return retAt[to.k]
+			return findRet(to.k)
 		}
-		if e, ok := jaAt[t.v]; ok {
+		if e := jaAt[t.v]; e >= 0 {
 			return e
 		}
-		return at[b.labelAt[t.v]]
+		return at[b.labels[t.v].at]
 	}
 	// standIn places what branch t of a jump goes to instead of a far target.
 	standIn := func(t target) int32 {
 		switch {
 		case t.kind == toRet:
 			return place(bpf.RawInstruction{Op: opRetK, K: t.v})
-		case b.insns[b.labelAt[t.v]].op == opRetK:
-			return place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labelAt[t.v]].k})
+		case b.insns[b.labels[t.v].at].op == opRetK:
+			return place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labels[t.v].at].k})
 		}
-		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labelAt[t.v]] - 1)})
+		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[t.v].at] - 1)})
 		jaAt[t.v] = s
 		return s
 	}
@@ -254,12 +327,12 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		in := b.insns[i]
 		switch in.op {
 		case opJa:
-			if b.insns[b.labelAt[in.jt.v]].op == opRetK {
+			if to := b.insns[b.labels[in.jt.v].at]; to.op == opRetK {
 				// A jump to a return is the return.
-				at[i] = place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labelAt[in.jt.v]].k})
+				at[i] = place(bpf.RawInstruction{Op: opRetK, K: to.k})
 				continue
 			}
-			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labelAt[in.jt.v]] - 1)})
+			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[in.jt.v].at] - 1)})
 		case opJeqK, opJgtK, opJgeK, opJsetK:
 			// far reports whether target e is out of this jump's reach
 			// once k more stand-ins lie between them. Stand-ins are
@@ -282,6 +355,7 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	if len(rev) > maxInsns {
 		return nil, errTooLong{len(rev)}
 	}
+	b.rev = rev
 	prog := make([]bpf.RawInstruction, len(rev))
 	for i, ri := range rev {
 		prog[len(rev)-1-i] = ri

@@ -18,7 +18,7 @@ import (
 // with T and F labels, or returns placed wherever the builder likes.
 func jumpOver(t *testing.T, n int, labels bool) []bpf.RawInstruction {
 	t.Helper()
-	b := newBuilder()
+	b := newBuilder(16)
 	b.load(b.argLow(0))
 	filler, tl, fl := b.newLabel(), b.newLabel(), b.newLabel()
 	tt, ft := toAction(Allow), toAction(Log)
@@ -96,7 +96,7 @@ func TestDeadLabelAtTheEnd(t *testing.T) {
 	}
 	for name, rules := range policies {
 		t.Run(name, func(t *testing.T) {
-			b := newBuilder()
+			b := newBuilder(16)
 			b.emitRules(rules, Errno(syscall.EPERM))
 			insns, err := b.assemble()
 			require.NoError(t, err)

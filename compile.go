@@ -54,7 +54,9 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	if layout != LayoutTree && layout != LayoutBitmap {
 		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
 	}
-	pl, err := p.plan()
+	w := workspaces.Get().(*workspace)
+	defer w.release()
+	pl, err := p.planIn(w)
 	if err != nil {
 		return Program{}, err
 	}
@@ -62,12 +64,14 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	if err := pl.checkFloor(layout); err != nil {
 		return Program{}, err
 	}
-	b := newBuilder()
+	b := &w.b
+	b.reset(128)
 	b.bigEndian = pl.arch.bigEndian()
-	pl.emitFrame(b)
 	if layout == LayoutBitmap {
+		pl.emitFrame(b, true)
 		pl.emitBitmap(b)
 	} else {
+		pl.emitFrame(b, false) // the tree's search sends x32's numbers away
 		pl.emitTree(b)
 	}
 	insns, err := b.assemble()
@@ -81,18 +85,19 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 }
 
 // emitFrame emits what every program starts with: the arch check, the
-// load of the number, and on x86_64 the x32 check. It leaves the number in
-// the accumulator.
-func (pl *plan) emitFrame(b *builder) {
+// load of the number, and the x32 check: on x32 that bit 30 is set, on
+// x86_64 with x86_64x32 that it is not, unless the number is -1. It leaves
+// the number in the accumulator.
+func (pl *plan) emitFrame(b *builder, x86_64x32 bool) {
 	b.load(offArch)
 	b.jump(opJeqK, pl.arch.auditArch(), next, toAction(pl.badArch))
 	b.load(offNr)
-	switch pl.arch {
-	case ArchX32:
+	switch {
+	case pl.arch == ArchX32:
 		// x32 calls carry x86_64's arch and bit 30; an x86_64 call is
 		// another ABI's.
 		b.jump(opJsetK, x32SyscallBit, next, toAction(pl.badArch))
-	case ArchX86_64:
+	case pl.arch == ArchX86_64 && x86_64x32:
 		// Numbers with bit 30 set are x32's, as the kernel and runc tell
 		// them apart; -1 (a call a tracer skipped) is not one.
 		notX32 := b.newLabel()

@@ -353,6 +353,38 @@ func equalityRunsPolicy(arch Arch) *Policy {
 	return p
 }
 
+// rangeRunsPolicy has runs of rules that each test one argument against a
+// range, which the compiler joins into one search of the low half: ranges
+// that overlap, touch, reach 0 or the top, cover everything, at both
+// widths and within one high half or across several, mixed with
+// equalities, like Docker's socket families ("< 3", "== 7", ...).
+func rangeRunsPolicy(arch Arch) *Policy {
+	p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
+	c := func(a Action, arg int, op Op, v uint64, width int) Rule {
+		return Rule{Action: a, Conds: []Cond{{Arg: arg, Op: op, Value: v, Width: width}}}
+	}
+	// Docker's socket shape, 64-bit, high half 0.
+	p.AddNr(nrOn(arch, 41), c(Allow, 0, OpLess, 3, 64), c(Allow, 0, OpEqual, 7, 64), c(Allow, 0, OpEqual, 8, 64),
+		c(Allow, 0, OpLessEqual, 5, 64), c(Allow, 0, OpEqual, 0xffffffff, 64), c(Allow, 0, OpEqual, 40, 64),
+		c(Allow, 0, OpEqual, 41, 64), c(Allow, 0, OpEqual, 39, 64), c(Allow, 0, OpEqual, 100, 64))
+	// 32-bit: != joins as two ranges; ranges that cover everything.
+	p.AddNr(nrOn(arch, 42), c(Allow, 1, OpNotEqual, 9, 32), c(Allow, 1, OpEqual, 9, 32), c(Log, 1, OpEqual, 9, 32))
+	p.AddNr(nrOn(arch, 43), c(Allow, 1, OpGreater, 0xfffffff0, 32), c(Allow, 1, OpLess, 0x10, 32), c(Allow, 1, OpEqual, 0x80, 32),
+		c(Trap(2), 1, OpGreaterEqual, 0x70, 32), c(Trap(2), 1, OpLessEqual, 0x60, 32))
+	// 64-bit at the top of the range (high half 0xffffffff), and ranges that
+	// cross high halves, which cannot join.
+	p.AddNr(nrOn(arch, 44), c(Allow, 2, OpGreater, 0xfffffffffffffff0, 64), c(Allow, 2, OpGreaterEqual, 0xffffffff00000000, 64),
+		c(Allow, 2, OpEqual, 0xffffffff00000005, 64), c(Log, 2, OpGreater, 0x100000000, 64), c(Log, 2, OpLess, 0x100000000, 64))
+	// Two runs of one argument, back to back; a condition that holds for
+	// everything (and is dropped), then one of the same run.
+	p.AddNr(nrOn(arch, 45), c(Allow, 3, OpEqual, 4, 64), c(Allow, 3, OpEqual, 6, 64), c(Log, 3, OpEqual, 1, 32), c(Log, 3, OpGreaterEqual, 0xfffffff0, 32))
+	p.AddNr(nrOn(arch, 46), c(Allow, 4, OpLessEqual, 0xffffffff, 32), c(Allow, 4, OpEqual, 3, 32))
+	// A high half other than 0 and the top; a run broken by the width.
+	p.AddNr(nrOn(arch, 47), c(Allow, 5, OpEqual, 0x500000001, 64), c(Allow, 5, OpEqual, 0x500000003, 64), c(Allow, 5, OpEqual, 0x500000004, 64),
+		c(Allow, 5, OpEqual, 0x500000009, 64), c(Allow, 5, OpEqual, 0x500000002, 64), c(Allow, 5, OpEqual, 2, 32), c(Allow, 5, OpLess, 1, 32))
+	return p
+}
+
 func TestEquivalence(t *testing.T) {
 	policies := []struct {
 		name string
@@ -373,6 +405,7 @@ func TestEquivalence(t *testing.T) {
 		}},
 		{"every op", opsPolicy},
 		{"equality runs", equalityRunsPolicy},
+		{"range runs", rangeRunsPolicy},
 	}
 	for _, arch := range Arches() {
 		for _, layout := range layouts {

@@ -36,13 +36,14 @@ func ExampleProgram_Eval() {
 		fmt.Printf("write(%d): %s\n", fd, v)
 	}
 	// Output:
-	// write(1): allow after 10 instructions
-	// write(3): errno(1) after 10 instructions
+	// write(1): allow after 8 instructions
+	// write(3): errno(1) after 8 instructions
 }
 
 // EvalPath also returns the instructions run. For read, number 0: the
-// arch check (0, 1), the x32 check (2, 3), then "nr >= 1?" (6), no, so
-// allow (12); see the Disassemble example.
+// arch check (0, 1), the load of the number (2), "write?" (3), no, then
+// "nr >= 0x80000000?" (4) and "nr >= 2?" (5), no, so allow (14); see the
+// Disassemble example.
 func ExampleProgram_EvalPath() {
 	prog, err := examplePolicy().Compile()
 	if err != nil {
@@ -56,14 +57,15 @@ func ExampleProgram_EvalPath() {
 	fmt.Println(v)
 	fmt.Println(path)
 	// Output:
-	// allow after 6 instructions
-	// [0 1 2 3 6 12]
+	// allow after 7 instructions
+	// [0 1 2 3 4 5 14]
 }
 
 // Disassemble prints a program with syscall names, seccomp_data fields
-// and actions. Jump targets are line numbers; "jge #1, 7, 12" goes to 7 if
-// A >= 1, else to 12. The arch check comes first, then the x32 numbers
-// (bit 30) other than -1 get the bad-arch action, then a search on nr.
+// and actions. Jump targets are line numbers; "jge #2, 6, 14" goes to 6 if
+// A >= 2, else to 14. The arch check comes first, then a search on nr that
+// tests write, the call with a rule chain, first, and gives x32's numbers
+// (bit 30) other than -1 the bad-arch action.
 func ExampleProgram_Disassemble() {
 	prog, err := examplePolicy().Compile()
 	if err != nil {
@@ -72,18 +74,20 @@ func ExampleProgram_Disassemble() {
 	fmt.Print(prog.Disassemble())
 	// Output:
 	//  0: ld [4]                               ; arch
-	//  1: jeq #0xc000003e, 2, 5                ; x86_64
+	//  1: jeq #0xc000003e, 2, 9                ; x86_64
 	//  2: ld [0]                               ; nr
-	//  3: jset #0x40000000, 4, 6
-	//  4: jeq #4294967295, 11, 5
-	//  5: ret #0x80000000                      ; kill-process
-	//  6: jge #1, 7, 12                        ; write
-	//  7: jge #2, 11, 8                        ; open
-	//  8: ld [16]                              ; arg0 (low)
-	//  9: jge #0x1, 10, 11
-	// 10: jgt #0x2, 11, 12
-	// 11: ret #0x50001                         ; errno(1)
-	// 12: ret #0x7fff0000                      ; allow
+	//  3: jeq #1, 10, 4                        ; write
+	//  4: jge #2147483648, 7, 5
+	//  5: jge #2, 6, 14                        ; open
+	//  6: jge #1073741824, 9, 13
+	//  7: jge #3221225472, 8, 13
+	//  8: jge #4294967295, 13, 9
+	//  9: ret #0x80000000                      ; kill-process
+	// 10: ld [16]                              ; arg0 (low)
+	// 11: jge #0x1, 12, 13
+	// 12: jgt #0x2, 13, 14
+	// 13: ret #0x50001                         ; errno(1)
+	// 14: ret #0x7fff0000                      ; allow
 }
 
 // Decide says what a policy does to a call, and which rule said it.

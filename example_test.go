@@ -30,21 +30,21 @@ func Example() {
 	fmt.Print(prog.Disassemble())
 	// Output:
 	//  0: ld [4]                               ; arch
-	//  1: jeq #0xc000003e, 2, 5                ; x86_64
+	//  1: jeq #0xc000003e, 2, 15               ; x86_64
 	//  2: ld [0]                               ; nr
-	//  3: jset #0x40000000, 4, 6
-	//  4: jeq #4294967295, 15, 5
-	//  5: ret #0x80000000                      ; kill-process
-	//  6: jge #42, 11, 7                       ; connect
-	//  7: jge #41, 16, 8                       ; socket
-	//  8: jge #3, 10, 9                        ; close
-	//  9: jge #2, 15, 18                       ; open
-	// 10: jge #4, 15, 18                       ; stat
-	// 11: jge #232, 13, 12                     ; epoll_wait
-	// 12: jge #231, 18, 15                     ; exit_group
-	// 13: jeq #435, 14, 15                     ; clone3
-	// 14: ret #0x50026                         ; errno(38)
-	// 15: ret #0x50001                         ; errno(1)
+	//  3: jeq #41, 16, 4                       ; socket
+	//  4: jge #435, 8, 5                       ; clone3
+	//  5: jge #4, 7, 6                         ; stat
+	//  6: jeq #2, 14, 18                       ; open
+	//  7: jeq #231, 18, 14                     ; exit_group
+	//  8: jge #2147483648, 12, 9
+	//  9: jge #436, 11, 10                     ; close_range
+	// 10: ret #0x50026                         ; errno(38)
+	// 11: jge #1073741824, 15, 14
+	// 12: jge #3221225472, 13, 14
+	// 13: jge #4294967295, 14, 15
+	// 14: ret #0x50001                         ; errno(1)
+	// 15: ret #0x80000000                      ; kill-process
 	// 16: ld [16]                              ; arg0 (low)
 	// 17: jeq #0x1, 18, 19
 	// 18: ret #0x7fff0000                      ; allow
@@ -78,8 +78,8 @@ func ExamplePolicy_denylist() {
 		fmt.Printf("%s: %v, %d-%d instructions, cached %v\n", name, an.Actions, an.MinExecuted, an.MaxExecuted, an.Cached)
 	}
 	// Output:
-	// read: [allow], 7-7 instructions, cached true
-	// socket: [errno(97) allow], 8-9 instructions, cached false
+	// read: [allow], 8-8 instructions, cached true
+	// socket: [errno(97) allow], 7-8 instructions, cached false
 	// connect: [errno(1)], 8-8 instructions, cached false
 }
 

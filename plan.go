@@ -3,6 +3,7 @@ package seccomp
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -24,6 +25,15 @@ type plan struct {
 	// calls are the system calls whose outcome is not simply the default,
 	// sorted by number.
 	calls []callPlan
+	// chains are the rules of the calls whose outcome depends on the
+	// arguments, in order of number; floors[i] is a lower bound on the
+	// instructions chains[i] takes (chainFloor).
+	chains [][]Rule
+	floors []int
+	// scratch is memory for dispatchFloor's segments, kept with the plan;
+	// with scratchSegments it holds segments(0), which emitTree reuses.
+	scratch         segmentList
+	scratchSegments bool
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64
@@ -33,24 +43,28 @@ type plan struct {
 	tableBase uint32
 }
 
+// callPlan holds no pointers, so that the garbage collector need not look
+// at a policy's hundreds of calls.
 type callPlan struct {
-	nr   uint32
-	name string
-	// rules is nil when the outcome does not depend on the arguments;
-	// action is then the outcome.
-	rules  []Rule
+	nr uint32
+	// chain is the index in plan.chains of the call's rules, or -1 when the
+	// outcome does not depend on the arguments; action is then the
+	// outcome.
+	chain  int32
 	action Action
-	// floor is a lower bound on the instructions the rule chain takes
-	// (chainFloor); 0 without rules.
-	floor int
 }
+
+func (c callPlan) hasRules() bool { return c.chain >= 0 }
 
 // errNoRules is returned for a Syscall entry with no rules at all: it
 // would otherwise silently mean "the default".
 var errNoRules = errors.New("no rules")
 
 // plan validates the policy and reduces it.
-func (p *Policy) plan() (*plan, error) {
+func (p *Policy) plan() (*plan, error) { return p.planIn(new(workspace)) }
+
+// planIn is plan in w's memory: the plan is w.pl.
+func (p *Policy) planIn(w *workspace) (*plan, error) {
 	arch, info, err := p.Arch.lookup()
 	if err != nil {
 		return nil, fmt.Errorf("seccomp: %w", err)
@@ -64,12 +78,22 @@ func (p *Policy) plan() (*plan, error) {
 	if err := p.checkInputSize(); err != nil {
 		return nil, err
 	}
-	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31}
+	pl := &w.pl
+	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
+		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
 
-	// Resolve the entries, then sort them by number, keeping the order of
-	// those for one number (one uint64 key each sorts far faster than the
-	// entries themselves), and join those.
-	order := make([]uint64, len(p.Syscalls))
+	// Resolve the entries, then order them by number, keeping the order of
+	// those for one number: by counting where the numbers lie no further
+	// apart than the arch's table and the entries, as named ones do.
+	// One slice holds the numbers, their order, and the counts.
+	n := len(p.Syscalls)
+	dense := n + len(info.table.names) // counted up to here
+	if cap(w.nrs) < 2*n+dense+1 {
+		w.nrs = make([]uint32, 2*n+dense+1)
+	}
+	buf := w.nrs[:2*n+dense+1]
+	nrs, order, counts := buf[:n], buf[n:2*n], buf[2*n:]
+	bottom, top := uint32(math.MaxUint32), uint32(0)
 	for i, sc := range p.Syscalls {
 		nr, name, err := identify(arch, info, sc)
 		if err != nil {
@@ -78,58 +102,119 @@ func (p *Policy) plan() (*plan, error) {
 		if len(sc.Rules) == 0 {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		order[i] = uint64(nr)<<32 | uint64(i)
-		if p.UnknownENOSYS {
-			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
-		}
+		nrs[i] = uint32(nr)
+		bottom, top = min(bottom, uint32(nr)), max(top, uint32(nr))
 	}
-	slices.Sort(order)
-	joined := make([]callPlan, 0, len(order))
-	owned := false // whether the last one's rules are a copy of our own
-	for _, o := range order {
-		nr, sc := uint32(o>>32), p.Syscalls[uint32(o)]
-		if n := len(joined); n > 0 && joined[n-1].nr == nr {
-			// Clip the first time, so that appending copies rather than
-			// writing into the caller's array; after that the array is
-			// ours, and appending to it in place keeps joining linear.
-			rules := joined[n-1].rules
-			if !owned {
-				rules, owned = slices.Clip(rules), true
-			}
-			joined[n-1].rules = append(rules, sc.Rules...)
-			continue
-		}
-		owned = false
-		name := sc.Name
-		if name == "" {
-			name, _ = arch.SyscallName(int(nr))
-		}
-		joined = append(joined, callPlan{nr: nr, name: name, rules: sc.Rules})
+	if p.UnknownENOSYS && n > 0 {
+		pl.enosysAbove = int64(top)
+	}
+	var distinct int
+	if n > 0 && int(top-bottom) < dense {
+		clear(counts[:top-bottom+2])
+		distinct = countByNumber(nrs, order, counts[:top-bottom+2], bottom)
+	} else {
+		distinct = sortByNumber(nrs, order)
 	}
 
-	// Reduce each one's rules, leaving out those the default decides.
-	pl.calls = joined[:0]
-	for _, c := range joined {
-		rules, err := reduceRules(c.rules, p.Default)
+	// Join the rules of each number, reduce them, and leave out those the
+	// default decides.
+	if cap(pl.calls) < distinct {
+		pl.calls = make([]callPlan, 0, distinct)
+	}
+	if pl.chains == nil {
+		pl.chains, pl.floors = make([][]Rule, 0, 8), make([]int, 0, 8)
+	}
+	for k := 0; k < len(order); {
+		i := order[k]
+		nr, rules := nrs[i], p.Syscalls[i].Rules
+		k++
+		if k < len(order) && nrs[order[k]] == nr {
+			// Clip, so that appending copies rather than writing into
+			// the caller's array; after that the array is ours, and
+			// appending to it in place keeps joining linear.
+			rules = slices.Clip(rules)
+		}
+		for ; k < len(order) && nrs[order[k]] == nr; k++ {
+			rules = append(rules, p.Syscalls[order[k]].Rules...)
+		}
+		if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.Validate() == nil {
+			// One unconditional rule, as most are: what reduceRules
+			// would make of it, without its loops.
+			if a := rules[0].Action; a != p.Default {
+				pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: a})
+			}
+			continue
+		}
+		rules, err := reduceRules(rules, p.Default)
 		if err != nil {
-			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(c.name, int(c.nr)), err)
+			name := p.Syscalls[i].Name
+			if name == "" {
+				name, _ = arch.SyscallName(int(nr))
+			}
+			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(name, int(nr)), err)
 		}
 		switch {
 		case len(rules) == 0:
-			continue // the default decides
+			// the default decides
 		case constantOutcome(rules):
-			c.rules, c.action = nil, rules[0].Action
+			pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: rules[0].Action})
 		default:
-			c.rules, c.floor = rules, chainFloor(rules)
+			pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
+			pl.chains = append(pl.chains, rules)
+			pl.floors = append(pl.floors, w.b.chainFloor(rules))
 		}
-		pl.calls = append(pl.calls, c)
 	}
 	return pl, nil
+}
+
+// countByNumber fills order with the indexes of nrs sorted by number,
+// stably, by counting, and returns how many numbers are distinct. The
+// numbers are base or above; start has room for the highest less base,
+// plus 2, zeroed.
+func countByNumber(nrs, order, start []uint32, base uint32) (distinct int) {
+	// start[nr-base+1] counts number nr's entries, then start[nr-base] is
+	// where they begin in order.
+	for _, nr := range nrs {
+		if start[nr-base+1] == 0 {
+			distinct++
+		}
+		start[nr-base+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	for i, nr := range nrs {
+		order[start[nr-base]] = uint32(i)
+		start[nr-base]++
+	}
+	return distinct
+}
+
+// sortByNumber does what countByNumber does, for numbers too far apart to
+// count: it sorts one uint64 key each, far faster than the entries.
+func sortByNumber(nrs, order []uint32) (distinct int) {
+	keys := make([]uint64, len(nrs))
+	for i, nr := range nrs {
+		keys[i] = uint64(nr)<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	for k, key := range keys {
+		order[k] = uint32(key)
+		if k == 0 || key>>32 != keys[k-1]>>32 {
+			distinct++
+		}
+	}
+	return distinct
 }
 
 // identify returns the number and name of an entry.
 func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
 	if sc.Name != "" {
+		if i := sc.Nr - info.table.first; sc.Nr != 0 && i >= 0 && i < len(info.table.names) && info.table.names[i] == sc.Name {
+			// Both given and they agree: a name is at one number only
+			// (TestIdentifyByNameAndNumber), so the map would say so too.
+			return sc.Nr, sc.Name, nil
+		}
 		nr, ok := info.byName[sc.Name]
 		if !ok {
 			return 0, "", fmt.Errorf("seccomp: syscall %q: unknown on %s", sc.Name, arch)

@@ -65,9 +65,9 @@ func (p *Policy) checkInputSize() error {
 }
 
 // frameFloor is what emitFrame emits: ld arch, jeq, ld nr, and on x86_64
-// the x32 checks.
-func frameFloor(arch Arch) int {
-	if arch == ArchX86_64 {
+// the x32 checks, which the tree layout leaves to its search.
+func frameFloor(arch Arch, layout Layout) int {
+	if arch == ArchX86_64 && layout == LayoutBitmap {
 		return 5
 	}
 	return 3
@@ -77,12 +77,12 @@ func frameFloor(arch Arch) int {
 // a system call's (reduced) rules, following it: each rule outside an
 // equality run costs its conditions and its return; a run costs at least
 // its search.
-func chainFloor(rules []Rule) int {
+func (b *builder) chainFloor(rules []Rule) int {
 	n := 0
 	for i := 0; i < len(rules); {
-		k := equalityRun(rules[i:])
+		k := valueRun(rules[i:])
 		if k > 1 {
-			n += runFloor(rules[i : i+k])
+			n += b.runFloor(rules[i : i+k])
 		} else {
 			for _, c := range rules[i].Conds {
 				n += condFloor(c)
@@ -124,36 +124,22 @@ func condFloor(c Cond) int {
 	return hiJumps + 2
 }
 
-// runFloor is a lower bound on what emitEqualityRun emits for rules: a
-// 64-bit run tests the high half and loads the low one; up to three values
-// take a jeq each, more take a search over the segments of the values,
-// whose every jump splits at most three ways (see emitSearch), so s
-// segments take at least (s-1)/2 jumps.
-func runFloor(rules []Rule) int {
+// runFloor is a lower bound on what emitValueRun emits for rules: a 64-bit
+// run tests the high half and loads the low one; then a test per range
+// where that is what it does, else a search over the segments of the
+// ranges, whose every jump splits at most three ways (see emitSearch), so
+// s segments take at least (s-1)/2 jumps.
+func (b *builder) runFloor(rules []Rule) int {
 	n := 0
 	if !rules[0].Conds[0].is32() {
 		n += 2
 	}
-	if len(rules) <= 3 {
-		return n + len(rules)
-	}
-	values := make([]uint32, len(rules))
-	for i, r := range rules {
-		values[i] = uint32(r.Conds[0].Value)
-	}
-	slices.Sort(values)
-	values = slices.Compact(values)
-	// The segments as emitEqualityRun makes them, with stand-ins for its
-	// two targets (which differ: reduceRules leaves no trailing run whose
-	// action is the default).
+	// Stand-ins for the run's two targets (which differ: reduceRules
+	// leaves no trailing run whose action is the default).
 	fail, hit := target{kind: toRet, v: 0}, target{kind: toRet, v: 1}
-	segs := make(segmentList, 0, 2*len(values)+1)
-	segs.add(0, fail)
-	for _, v := range values {
-		segs.add(uint64(v), hit)
-		if v != math.MaxUint32 {
-			segs.add(uint64(v)+1, fail)
-		}
+	joined, segs, linear := b.valueRunShape(rules, hit, fail)
+	if linear {
+		return n + len(joined)
 	}
 	return n + len(segs)/2 // (segs-1)/2, rounded up
 }
@@ -165,17 +151,12 @@ func runFloor(rules []Rule) int {
 // outcome other than allow, or an allow beyond the bitmap with a jeq.
 func (pl *plan) dispatchFloor(layout Layout) int {
 	if layout == LayoutTree {
-		var chains []label
-		for _, c := range pl.calls {
-			if c.rules != nil {
-				chains = append(chains, label(len(chains)))
-			}
-		}
-		return len(pl.segments(chains)) / 2
+		pl.scratch, pl.scratchSegments = pl.segments(0, pl.scratch), true
+		return len(pl.scratch) / 2
 	}
 	n := 0
 	for _, c := range pl.calls {
-		if c.rules != nil || c.action != Allow || c.nr >= 32*bitmapWords {
+		if c.hasRules() || c.action != Allow || c.nr >= 32*bitmapWords {
 			n++
 		}
 	}
@@ -187,9 +168,9 @@ func (pl *plan) dispatchFloor(layout Layout) int {
 // it.
 func (pl *plan) checkFloor(layout Layout) error {
 	dispatch := pl.dispatchFloor(layout)
-	total := frameFloor(pl.arch) + dispatch
-	for _, c := range pl.calls {
-		total += c.floor
+	total := frameFloor(pl.arch, layout) + dispatch
+	for _, f := range pl.floors {
+		total += f
 	}
 	if total <= maxInsns {
 		return nil
@@ -209,23 +190,25 @@ func (pl *plan) tooLong(n int, layout Layout) error {
 func (pl *plan) largest(dispatch int) string {
 	var chains []callPlan
 	for _, c := range pl.calls {
-		if c.rules != nil {
+		if c.hasRules() {
 			chains = append(chains, c)
 		}
 	}
-	slices.SortStableFunc(chains, func(a, b callPlan) int { return b.floor - a.floor })
+	floor := func(c callPlan) int { return pl.floors[c.chain] }
+	slices.SortStableFunc(chains, func(a, b callPlan) int { return floor(b) - floor(a) })
 	var parts []string
 	for i, c := range chains[:min(3, len(chains))] {
 		at := "takes at least"
 		if i > 0 {
 			at = "at least"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s %d", syscallLabel(c.name, int(c.nr)), at, c.floor))
+		name, _ := pl.arch.SyscallName(int(c.nr))
+		parts = append(parts, fmt.Sprintf("%s %s %d", syscallLabel(name, int(c.nr)), at, floor(c)))
 	}
 	if rest := chains[min(3, len(chains)):]; len(rest) > 0 {
 		sum := 0
 		for _, c := range rest {
-			sum += c.floor
+			sum += floor(c)
 		}
 		parts = append(parts, fmt.Sprintf("%d more at least %d together", len(rest), sum))
 	}

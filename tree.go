@@ -1,11 +1,26 @@
 package seccomp
 
-// segments splits the numbers left after the frame into runs of equal
-// outcome: a return, or the chain of a syscall with conditions (chains
-// holds their labels, in order). On x86_64 the frame has sent the numbers
-// with bit 30 set elsewhere, which leaves runs no number reaches: harmless.
-func (pl *plan) segments(chains []label) segmentList {
-	segs := make(segmentList, 0, 2*len(pl.calls)+3)
+// segments splits the syscall numbers into runs of equal outcome: a
+// return, or the chain of a syscall with conditions (the label of
+// pl.chains[i] is chains+i), in into's memory if it has room. On x86_64 the numbers with bit 30 set are x32's and
+// get the bad-arch action, all but -1: the search tells them apart at the
+// far right of the tree, where no real syscall is, instead of a test in the
+// frame that every syscall would run.
+func (pl *plan) segments(chains label, into segmentList) segmentList {
+	// Each call is a run, and so may be the numbers before it; then the
+	// numbers above the last and x32's.
+	n, after := 7, uint32(0)
+	for _, c := range pl.calls {
+		if c.nr != after {
+			n++
+		}
+		n++
+		after = c.nr + 1
+	}
+	segs := into[:0]
+	if cap(segs) < n {
+		segs = make(segmentList, 0, n)
+	}
 	const end = uint64(1) << 32
 	// unlisted adds the numbers in [from, to) that the policy does not name.
 	unlisted := func(from, to uint64) {
@@ -25,15 +40,22 @@ func (pl *plan) segments(chains []label) segmentList {
 	from := uint64(0)
 	for _, c := range pl.calls {
 		unlisted(from, uint64(c.nr))
-		if c.rules != nil {
-			segs.add(uint64(c.nr), to(chains[0]))
-			chains = chains[1:]
+		if c.hasRules() {
+			segs.add(uint64(c.nr), to(chains+label(c.chain)))
 		} else {
 			segs.add(uint64(c.nr), toAction(c.action))
 		}
 		from = uint64(c.nr) + 1
 	}
-	unlisted(from, end)
+	if pl.arch != ArchX86_64 {
+		unlisted(from, end)
+		return segs
+	}
+	unlisted(from, x32SyscallBit)
+	segs.add(x32SyscallBit, toAction(pl.badArch))
+	unlisted(0x80000000, 0x80000000|x32SyscallBit)
+	segs.add(0x80000000|x32SyscallBit, toAction(pl.badArch))
+	unlisted(0xFFFFFFFF, end)
 	return segs
 }
 
@@ -42,19 +64,20 @@ func (pl *plan) segments(chains []label) segmentList {
 // then the chains. Every instruction on the way to a constant outcome is
 // one the kernel's cache emulator understands.
 func (pl *plan) emitTree(b *builder) {
-	var chains []label
-	for _, c := range pl.calls {
-		if c.rules != nil {
-			chains = append(chains, b.newLabel())
-		}
+	chains := label(len(b.labels))
+	for range pl.chains {
+		b.newLabel()
 	}
 	b.load(offNr)
-	b.emitSearch(pl.segments(chains), true)
-	for _, c := range pl.calls {
-		if c.rules != nil {
-			b.bind(chains[0])
-			chains = chains[1:]
-			b.emitRules(c.rules, pl.def)
-		}
+	segs := pl.scratch // checkFloor's, if its chain labels are these
+	if chains != 0 || !pl.scratchSegments {
+		b.tree = pl.segments(chains, b.tree)
+		segs = b.tree
+	}
+	pl.scratchSegments = false // the search reorders them
+	b.emitSearch(segs, true)
+	for i, rules := range pl.chains {
+		b.bind(chains + label(i))
+		b.emitRules(rules, pl.def)
 	}
 }

@@ -108,7 +108,8 @@ func mainErr(runs int, budget time.Duration) error {
 		}
 	}
 	printReport(rows, compilers)
-	printRuncSummary() // runc.go: the filter runc really loads vs our import
+	printEndToEnd(runs, budget) // endtoend.go: JSON to program, ours and runc's path
+	printRuncSummary()          // runc.go: the filter runc really loads vs our import
 	if void {
 		return fmt.Errorf("some programs decide differently from ours on syscalls 0..600: their rows compare nothing")
 	}

@@ -15,7 +15,7 @@ import (
 
 const usage = `usage:
   seccompc compile -profile PATH|docker [-arch x86_64|aarch64|riscv64] [-layout tree|bitmap]
-                   [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm] [-o FILE]
+                   [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm|go [-package NAME] [-var NAME]] [-o FILE]
   seccompc stats   -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-strict] [-o FILE]
   seccompc run     -profile PATH|docker [-layout ...] [-caps ...] [-strict] -- COMMAND [ARGS...]
   seccompc explain -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-strict] | -program FILE [-arch ...] | -pid PID
@@ -252,23 +252,36 @@ func compile(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compile")
 	var in input
 	in.register(fs)
-	format := fs.String("format", "raw", "output format: raw or disasm")
+	format := fs.String("format", "raw", "output format: raw, disasm, or go (Go source, see -package)")
 	out := fs.String("o", "", "write to `FILE` instead of stdout")
+	var gopt goOptions
+	fs.StringVar(&gopt.pkg, "package", "", "with -format go: the generated file's package `NAME`")
+	fs.StringVar(&gopt.name, "var", "", "with -format go: the variable's `NAME` (default Filter)")
 	if _, err := parse(fs, args, false); err != nil {
 		return err
 	}
-	if *format != "raw" && *format != "disasm" {
-		return badInputf("-format: unknown format %q (want raw or disasm)", *format)
+	if *format != "raw" && *format != "disasm" && *format != "go" {
+		return badInputf("-format: unknown format %q (want raw, disasm or go)", *format)
+	}
+	if err := gopt.check(*format); err != nil {
+		return err
 	}
 	c, err := in.load(stderr)
 	if err != nil {
 		return err
 	}
 	var data []byte
-	if *format == "disasm" {
+	switch *format {
+	case "disasm":
 		data = []byte(c.prog.Disassemble())
-	} else if data, err = c.prog.MarshalBinary(); err != nil {
-		return err
+	case "go":
+		if data, err = goSource(c.prog, gopt, oneLine("seccompc compile "+strings.Join(args, " "))); err != nil {
+			return err
+		}
+	default:
+		if data, err = c.prog.MarshalBinary(); err != nil {
+			return err
+		}
 	}
 	return writeOutput(*out, stdout, data)
 }
