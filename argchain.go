@@ -62,10 +62,10 @@ func equalityRun(rules []Rule) int {
 func (b *builder) emitEqualityRun(rules []Rule, fail target) {
 	c0 := rules[0].Conds[0]
 	if !c0.is32() {
-		b.load(argHigh(c0.Arg))
+		b.load(b.argHigh(c0.Arg))
 		b.jump(opJeqK, uint32(c0.Value>>32), next, fail)
 	}
-	b.load(argLow(c0.Arg))
+	b.load(b.argLow(c0.Arg))
 	values := make([]uint32, len(rules))
 	for i, r := range rules {
 		values[i] = uint32(r.Conds[0].Value)
@@ -97,7 +97,7 @@ func (b *builder) emitEqualityRun(rules []Rule, fail target) {
 // then on the low halves.
 func (b *builder) emitCond(c Cond, fail target) {
 	lo, hi := uint32(c.Value), uint32(c.Value>>32)
-	offLo, offHi := argLow(c.Arg), argHigh(c.Arg)
+	offLo, offHi := b.argLow(c.Arg), b.argHigh(c.Arg)
 	if c.Op == OpMaskedEqual {
 		if !c.is32() {
 			b.emitMaskedHalf(offHi, uint32(c.Mask>>32), hi, fail)

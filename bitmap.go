@@ -1,7 +1,8 @@
 package seccomp
 
 // bitmapWords is how many 32-bit words the bitmap layout spends on
-// unconditional allows: system calls 0 to 479.
+// unconditional allows: 480 system calls from the arch's first (see
+// plan.tableBase).
 const bitmapWords = 15
 
 // emitBitmap emits the bitmap layout after the frame:
@@ -17,12 +18,16 @@ const bitmapWords = 15
 // so an allow beyond word 14 is tested there rather than lost.
 func (pl *plan) emitBitmap(b *builder) {
 	var words [bitmapWords]uint32
+	base := pl.tableBase // a multiple of 32, so nr & 31 is the bit either way
+	inBitmap := func(c callPlan) bool {
+		return c.rules == nil && c.action == Allow && c.nr >= base && c.nr-base < 32*bitmapWords
+	}
 	for _, c := range pl.calls {
 		if c.rules == nil && c.action != Allow {
 			b.jump(opJeqK, c.nr, toAction(c.action), next)
 		}
-		if c.rules == nil && c.action == Allow && c.nr < 32*bitmapWords {
-			words[c.nr/32] |= 1 << (c.nr % 32)
+		if inBitmap(c) {
+			words[(c.nr-base)/32] |= 1 << (c.nr % 32)
 		}
 	}
 
@@ -45,8 +50,8 @@ func (pl *plan) emitBitmap(b *builder) {
 		segs.add(0, to(linear))
 		for i, w := range used {
 			tests[i] = b.newLabel()
-			segs.add(uint64(w), to(tests[i]))
-			segs.add(uint64(w)+1, to(linear))
+			segs.add(uint64(base/32+w), to(tests[i]))
+			segs.add(uint64(base/32+w)+1, to(linear))
 		}
 		b.emitSearch(segs, false)
 		for i, w := range used {
@@ -66,7 +71,7 @@ func (pl *plan) emitBitmap(b *builder) {
 			l := b.newLabel()
 			chains = append(chains, l)
 			b.jump(opJeqK, c.nr, to(l), next)
-		case c.action == Allow && c.nr >= 32*bitmapWords:
+		case c.action == Allow && !inBitmap(c):
 			b.jump(opJeqK, c.nr, toAction(Allow), next)
 		}
 	}

@@ -6,10 +6,22 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// argLow and argHigh are the offsets of the halves of argument i on a
-// little-endian arch.
-func argLow(i int) uint32  { return 16 + 8*uint32(i) }
-func argHigh(i int) uint32 { return 20 + 8*uint32(i) }
+// argLow and argHigh are the offsets of the halves of argument i: the
+// kernel fills seccomp_data natively, so a little-endian arch has the low
+// half first and a big-endian one the high half.
+func (b *builder) argLow(i int) uint32 {
+	if b.bigEndian {
+		return 20 + 8*uint32(i)
+	}
+	return 16 + 8*uint32(i)
+}
+
+func (b *builder) argHigh(i int) uint32 {
+	if b.bigEndian {
+		return 16 + 8*uint32(i)
+	}
+	return 20 + 8*uint32(i)
+}
 
 // label names a place in the program, bound once; jumps refer to it before
 // it is bound, since every jump goes forward.
@@ -70,6 +82,9 @@ type builder struct {
 	labelAcc []accState // the accumulator on the jumps to the label so far
 	acc      accState
 	live     bool // the next instruction is reachable
+	// bigEndian is the byte order of the arch whose arguments the
+	// program reads.
+	bigEndian bool
 }
 
 func newBuilder() *builder {

@@ -19,7 +19,7 @@ import (
 func jumpOver(t *testing.T, n int, labels bool) []bpf.RawInstruction {
 	t.Helper()
 	b := newBuilder()
-	b.load(argLow(0))
+	b.load(b.argLow(0))
 	filler, tl, fl := b.newLabel(), b.newLabel(), b.newLabel()
 	tt, ft := toAction(Allow), toAction(Log)
 	if labels {

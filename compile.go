@@ -63,6 +63,7 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 		return Program{}, err
 	}
 	b := newBuilder()
+	b.bigEndian = pl.arch.bigEndian()
 	pl.emitFrame(b)
 	if layout == LayoutBitmap {
 		pl.emitBitmap(b)
@@ -84,9 +85,14 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 // the accumulator.
 func (pl *plan) emitFrame(b *builder) {
 	b.load(offArch)
-	b.jump(opJeqK, uint32(pl.arch), next, toAction(pl.badArch))
+	b.jump(opJeqK, pl.arch.auditArch(), next, toAction(pl.badArch))
 	b.load(offNr)
-	if pl.arch == ArchX86_64 {
+	switch pl.arch {
+	case ArchX32:
+		// x32 calls carry x86_64's arch and bit 30; an x86_64 call is
+		// another ABI's.
+		b.jump(opJsetK, x32SyscallBit, next, toAction(pl.badArch))
+	case ArchX86_64:
 		// Numbers with bit 30 set are x32's, as the kernel and runc tell
 		// them apart; -1 (a call a tracer skipped) is not one.
 		notX32 := b.newLabel()

@@ -15,9 +15,9 @@ func TestUnknownENOSYS(t *testing.T) {
 	eperm, enosys := Errno(syscall.EPERM).Ret(), enosys.Ret()
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		p := &Policy{Arch: arch, Default: Errno(syscall.EPERM), BadArch: Trap(9), UnknownENOSYS: true}
-		p.AddNr(10, Rule{Action: Allow})
-		p.AddNr(300, Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 1}}})
-		p.AddNr(400, Rule{Action: Errno(syscall.EPERM)}) // the default, named
+		p.AddNr(nrOn(arch, 10), Rule{Action: Allow})
+		p.AddNr(nrOn(arch, 300), Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 1}}})
+		p.AddNr(nrOn(arch, 400), Rule{Action: Errno(syscall.EPERM)}) // the default, named
 		cases := []struct {
 			nr   uint32
 			want uint32
@@ -34,12 +34,12 @@ func TestUnknownENOSYS(t *testing.T) {
 			{0xFFFFFFFF, eperm},
 		}
 		for _, c := range cases {
-			assert.Equal(t, c.want, verdict(t, p, layout, Data{Nr: c.nr, Arch: arch}), "nr %#x", c.nr)
+			assert.Equal(t, c.want, verdict(t, p, layout, on(arch, Data{Nr: c.nr})), "nr %#x", c.nr)
 		}
-		assert.Equal(t, Trap(9).Ret(), verdict(t, p, layout, Data{Nr: 1000, Arch: 0x40000003}))
+		assert.Equal(t, Trap(9).Ret(), verdict(t, p, layout, Data{Nr: 1000, Arch: foreign(arch)}))
 
 		p.UnknownENOSYS = false
-		assert.Equal(t, eperm, verdict(t, p, layout, Data{Nr: 1000, Arch: arch}), "off by default")
+		assert.Equal(t, eperm, verdict(t, p, layout, on(arch, Data{Nr: 1000})), "off by default")
 	})
 }
 

@@ -105,7 +105,7 @@ func decodePolicy(data []byte) *Policy {
 			}
 			rules = append(rules, rule)
 		}
-		p.AddNr(nr, rules...)
+		p.AddNr(nrOn(p.Arch, nr), rules...)
 	}
 	return p
 }

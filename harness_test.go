@@ -25,7 +25,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -515,24 +514,15 @@ func proofValue(t testing.TB, run liveRun, name string) int64 {
 	return v
 }
 
-// proofVerdict is seccomp_run_filters in kernel/seccomp.c: every filter
-// in the stack runs, and the return with the lowest action, compared as a
-// signed 32-bit number with the data masked off, wins; among equal actions
-// the newest filter's, since the kernel walks from the newest and replaces
-// only on a strictly lower action. The filters must have been validated.
+// proofVerdict is what the stack of filters (validated) returns for d:
+// EvalStack, the kernel's seccomp_run_filters.
 func proofVerdict(filters [][]bpf.RawInstruction, d Data) (uint32, error) {
-	const actionFull = 0xFFFF0000 // SECCOMP_RET_ACTION_FULL
-	ret := Allow.Ret()
-	for _, f := range slices.Backward(filters) {
-		cur, _, err := cbpfExec(f, d)
-		if err != nil {
-			return 0, err
-		}
-		if int32(cur&actionFull) < int32(ret&actionFull) {
-			ret = cur
-		}
+	progs := make([]Program, len(filters))
+	for i, f := range filters {
+		progs[i] = Program{Instructions: f}
 	}
-	return ret, nil
+	v, _, err := EvalStack(progs, d)
+	return v.Ret, err
 }
 
 // proofExpect is what becomes of a call that the filters answer with ret,

@@ -200,7 +200,7 @@ type proofUnit struct {
 
 func (u proofUnit) jump() bool {
 	op := u.insns[len(u.insns)-1].Op
-	return op&0x07 == 0x05 // BPF_JMP
+	return opClass(op) == classJmp
 }
 
 func (g *proofGen) k() uint32 {
@@ -513,4 +513,62 @@ func proofRunBatch(t *testing.T, native Arch, batch []proofProgram) [][]proofOut
 		out[i], got = got[:len(p.inputs)], got[len(p.inputs):]
 	}
 	return out
+}
+
+// TestKernelStackPrecedence checks EvalStack, the combination of a thread's
+// filters, against the kernel: every filter runs, the lowest action wins,
+// and among equal actions the newest filter's return does.
+func TestKernelStackPrecedence(t *testing.T) {
+	requireKernel(t)
+	native, err := NativeArch()
+	require.NoError(t, err)
+	ret := func(nr uint32, a Action) []bpf.RawInstruction {
+		return proofFrame(nr, []bpf.RawInstruction{{Op: opRetK, K: a.Ret()}})
+	}
+	tests := []struct {
+		name    string
+		stack   func(nr uint32) [][]bpf.RawInstruction // oldest first
+		want    proofOutcome
+		decider int // the index in stack of the filter whose return counts
+	}{
+		{"equal actions: the newest", func(nr uint32) [][]bpf.RawInstruction {
+			return [][]bpf.RawInstruction{ret(nr, Errno(1)), ret(nr, Errno(2))}
+		}, proofOutcome{R: -2}, 1},
+		{"errno over a newer allow", func(nr uint32) [][]bpf.RawInstruction {
+			return [][]bpf.RawInstruction{ret(nr, Errno(3)), ret(nr, Allow)}
+		}, proofOutcome{R: -3}, 0},
+		{"errno over an older log", func(nr uint32) [][]bpf.RawInstruction {
+			return [][]bpf.RawInstruction{ret(nr, Log), ret(nr, Errno(4))}
+		}, proofOutcome{R: -4}, 1},
+		{"errno over a newer log", func(nr uint32) [][]bpf.RawInstruction {
+			return [][]bpf.RawInstruction{ret(nr, Errno(5)), ret(nr, Log)}
+		}, proofOutcome{R: -5}, 0},
+		{"log over allow: the call runs", func(nr uint32) [][]bpf.RawInstruction {
+			return [][]bpf.RawInstruction{ret(nr, Allow), ret(nr, Log), ret(nr, Allow)}
+		}, proofENOSYS, 1},
+	}
+	// One child stacks every case's filters: each answers its own number
+	// and allows every other, and an allow never wins over anything.
+	spec := proofSpec{Arch: native}
+	for i, tt := range tests {
+		nr := uint32(proofFirstNr + i)
+		stack := tt.stack(nr)
+		progs := make([]Program, len(stack))
+		for j, f := range stack {
+			progs[j] = Program{Arch: native, Instructions: f}
+		}
+		v, decider, err := EvalStack(progs, Data{Nr: nr, Arch: native})
+		require.NoError(t, err)
+		o, err := proofExpect(v.Ret, proofENOSYS)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, o, "%s: EvalStack", tt.name)
+		assert.Equal(t, tt.decider, decider, "%s: EvalStack's deciding filter", tt.name)
+		spec.Filters = append(spec.Filters, stack...)
+		spec.Calls = append(spec.Calls, proofCall{Nr: uint64(nr)})
+	}
+	run := runProofChild(t, spec)
+	run.requireExit(t)
+	for i, got := range proofOutcomes(t, run, "call", len(tests)) {
+		assert.Equal(t, tests[i].want, got, "%s: kernel", tests[i].name)
+	}
 }

@@ -38,7 +38,7 @@ func proofMutate(ins bpf.RawInstruction) bpf.RawInstruction {
 		opJeqK: opJgeK, opJgtK: opJgeK, opJgeK: opJgtK, opJsetK: opJeqK,
 	}
 	base := ins.Op
-	if base&0x07 == 0x04 || base&0x07 == 0x05 { // BPF_ALU, BPF_JMP: K and X alike
+	if opClass(base) == classALU || opClass(base) == classJmp { // K and X alike
 		base &^= opSrcX
 	}
 	if to, ok := swap[base]; ok {
@@ -69,30 +69,7 @@ func (k proofMutantKey) String() string {
 	if k.word >= 0 {
 		return fmt.Sprintf("ld [%d]", k.word)
 	}
-	return proofOpName(k.op)
-}
-
-// proofOpName returns the mnemonic of a seccomp opcode.
-func proofOpName(op uint16) string {
-	src := " #k"
-	if op&opSrcX != 0 {
-		src = " x"
-	}
-	switch {
-	case op == opNeg:
-		return "neg"
-	case op == opJa:
-		return "ja"
-	case op&0x07 == 0x04: // BPF_ALU: the operation is op>>4
-		return []string{"add", "sub", "mul", "div", "or", "and", "lsh", "rsh", "neg", "mod", "xor"}[op>>4] + src
-	case op&0x07 == 0x05: // BPF_JMP
-		return []string{"ja", "jeq", "jgt", "jge", "jset"}[op>>4] + src
-	}
-	return map[uint16]string{
-		opLdImm: "ld #k", opLdxImm: "ldx #k", opLdWAbs: "ld [k]", opLdWLen: "ld len", opLdxWLen: "ldx len",
-		opLdMem: "ld M[k]", opLdxMem: "ldx M[k]", opSt: "st", opStx: "stx",
-		opTax: "tax", opTxa: "txa", opRetK: "ret #k", opRetA: "ret a",
-	}[op]
+	return opName(k.op)
 }
 
 // proofCheckMutants proves the comparison has teeth: for every opcode, and
@@ -172,7 +149,7 @@ func proofCheckEdges(t *testing.T, arch Arch, progs []proofProgram, seen [][]pro
 	for i, p := range progs {
 		for pc, ins := range p.insns {
 			op := ins.Op &^ opSrcX
-			if ins.Op&0x07 != 0x04 || !(op == opAddK || op == opSubK || op == opMulK || op == opLshK || op == opRshK) {
+			if opClass(ins.Op) != classALU || !(op == opAddK || op == opSubK || op == opMulK || op == opLshK || op == opRshK) {
 				continue
 			}
 			for j, in := range p.inputs {

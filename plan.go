@@ -27,6 +27,10 @@ type plan struct {
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64
+	// tableBase is the arch's lowest system call number rounded down to a
+	// multiple of 32: where the bitmap layout's words start (0, 4000 on
+	// mips o32, 4992 on n64, bit 30 on x32).
+	tableBase uint32
 }
 
 type callPlan struct {
@@ -60,7 +64,7 @@ func (p *Policy) plan() (*plan, error) {
 	if err := p.checkInputSize(); err != nil {
 		return nil, err
 	}
-	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1}
+	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31}
 
 	// Resolve the entries, then sort them by number, keeping the order of
 	// those for one number (one uint64 key each sorts far faster than the
@@ -135,8 +139,8 @@ func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
 		}
 		return nr, sc.Name, nil
 	}
-	if sc.Nr < 0 || sc.Nr >= MaxSyscall {
-		return 0, "", fmt.Errorf("seccomp: syscall %d: number out of range 0..%#x", sc.Nr, MaxSyscall-1)
+	if sc.Nr < info.nrBase || sc.Nr >= info.nrBase+MaxSyscall {
+		return 0, "", fmt.Errorf("seccomp: syscall %d: number out of range %d..%#x on %s", sc.Nr, info.nrBase, info.nrBase+MaxSyscall-1, arch)
 	}
 	name, _ := arch.SyscallName(sc.Nr)
 	return sc.Nr, name, nil

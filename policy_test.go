@@ -40,10 +40,10 @@ func TestPolicyValidation(t *testing.T) {
 			`seccomp: syscall "close" (3) rule 0: cond 0: arg 0: mask 0xff set on op == (only &== takes a mask)`},
 		{"negative number",
 			Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Nr: -2, Rules: []Rule{{Action: Allow}}}}},
-			`seccomp: syscall -2: number out of range 0..0x3fffffff`},
+			`seccomp: syscall -2: number out of range 0..0x3fffffff on x86_64`},
 		{"number too large",
 			Policy{Arch: ArchRISCV64, Syscalls: []Syscall{{Nr: 0x40000000, Rules: []Rule{{Action: Allow}}}}},
-			`seccomp: syscall 1073741824: number out of range 0..0x3fffffff`},
+			`seccomp: syscall 1073741824: number out of range 0..0x3fffffff on riscv64`},
 		{"unknown name",
 			Policy{Arch: ArchRISCV64, Syscalls: []Syscall{{Name: "open", Rules: []Rule{{Action: Allow}}}}},
 			`seccomp: syscall "open": unknown on riscv64`},
@@ -78,8 +78,8 @@ func TestPolicyValidation(t *testing.T) {
 			Policy{Arch: ArchX86_64, BadArch: Trace(1 << 20)},
 			`seccomp: bad-arch action: action trace: data 1048576 out of range 0..65535`},
 		{"unsupported arch",
-			Policy{Arch: 0x40000003},
-			`seccomp: unsupported arch 0x40000003`},
+			Policy{Arch: 0x40000016}, // AUDIT_ARCH_S390... without the 64-bit flag: s390, 31-bit
+			`seccomp: unsupported arch 0x40000016`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -170,17 +170,35 @@ func TestActions(t *testing.T) {
 }
 
 func TestArch(t *testing.T) {
+	// The kernel's, Go's, Docker's and libseccomp's names.
 	for in, want := range map[string]Arch{
 		"x86_64": ArchX86_64, "amd64": ArchX86_64, "SCMP_ARCH_X86_64": ArchX86_64,
+		"x86": ArchX86, "386": ArchX86, "i386": ArchX86, "SCMP_ARCH_X86": ArchX86,
+		"x32": ArchX32, "SCMP_ARCH_X32": ArchX32,
 		"aarch64": ArchAArch64, "arm64": ArchAArch64, "SCMP_ARCH_AARCH64": ArchAArch64,
+		"arm": ArchARM, "SCMP_ARCH_ARM": ArchARM,
 		"riscv64": ArchRISCV64, "SCMP_ARCH_RISCV64": ArchRISCV64,
+		"ppc64le": ArchPPC64LE, "SCMP_ARCH_PPC64LE": ArchPPC64LE,
+		"ppc64": ArchPPC64, "SCMP_ARCH_PPC64": ArchPPC64,
+		"s390x": ArchS390X, "SCMP_ARCH_S390X": ArchS390X,
+		"mips": ArchMIPS, "SCMP_ARCH_MIPS": ArchMIPS,
+		"mipsel": ArchMIPSEL, "mipsle": ArchMIPSEL, "SCMP_ARCH_MIPSEL": ArchMIPSEL,
+		"mips64": ArchMIPS64, "SCMP_ARCH_MIPS64": ArchMIPS64,
+		"mipsel64": ArchMIPSEL64, "mips64le": ArchMIPSEL64, "SCMP_ARCH_MIPSEL64": ArchMIPSEL64,
+		"loongarch64": ArchLoongArch64, "loong64": ArchLoongArch64, "SCMP_ARCH_LOONGARCH64": ArchLoongArch64,
 	} {
 		got, err := ParseArch(in)
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
-	_, err := ParseArch("mips")
-	assert.EqualError(t, err, `unknown arch "mips" (want x86_64, aarch64 or riscv64)`)
+	_, err := ParseArch("vax")
+	assert.EqualError(t, err, `unknown arch "vax" (want one of x86_64, x86, x32, aarch64, arm, riscv64, ppc64le, ppc64, s390x, mips, mipsel, mips64, mipsel64, loongarch64)`)
+	// libseccomp's arches without a Go table are named, not unknown.
+	for _, name := range []string{"SCMP_ARCH_MIPS64N32", "mipsel64n32", "SCMP_ARCH_S390", "ppc", "SCMP_ARCH_PARISC", "parisc64", "SCMP_ARCH_SHEB", "sh", "SCMP_ARCH_M68K"} {
+		_, err := ParseArch(name)
+		require.ErrorIs(t, err, ErrNoSyscallTable, name)
+		assert.Contains(t, err.Error(), "known arch, but not supported: no syscall table", name)
+	}
 
 	// Names as the kernel, libseccomp and Docker spell them, per arch.
 	for _, c := range []struct {
@@ -191,6 +209,15 @@ func TestArch(t *testing.T) {
 		{ArchX86_64, "read", 0}, {ArchX86_64, "_sysctl", 156}, {ArchX86_64, "newfstatat", 262}, {ArchX86_64, "clone3", 435},
 		{ArchAArch64, "read", 63}, {ArchAArch64, "newfstatat", 79}, {ArchAArch64, "clone3", 435},
 		{ArchRISCV64, "riscv_flush_icache", 259}, {ArchRISCV64, "newfstatat", 79},
+		// From the kernel's tables (arch/*/syscall*.tbl, unistd.h).
+		{ArchX86, "read", 3}, {ArchX86, "socketcall", 102}, {ArchX86, "ipc", 117}, {ArchX86, "socket", 359},
+		{ArchX32, "read", 0x40000000}, {ArchX32, "rt_sigaction", 0x40000000 + 512}, {ArchX32, "execve", 0x40000000 + 520},
+		{ArchARM, "read", 3}, {ArchARM, "socket", 281},
+		{ArchPPC64LE, "socketcall", 102}, {ArchPPC64, "socket", 326},
+		{ArchS390X, "socketcall", 102}, {ArchS390X, "ipc", 117}, {ArchS390X, "socket", 359},
+		{ArchMIPS, "read", 4003}, {ArchMIPS, "socketcall", 4102}, {ArchMIPSEL, "ipc", 4117},
+		{ArchMIPS64, "read", 5000}, {ArchMIPSEL64, "socket", 5040},
+		{ArchLoongArch64, "read", 63}, {ArchLoongArch64, "clone3", 435},
 	} {
 		nr, ok := c.arch.SyscallNumber(c.name)
 		require.True(t, ok, "%s %s", c.arch, c.name)
@@ -236,7 +263,7 @@ func TestCondString(t *testing.T) {
 }
 
 func TestDisassembleLen(t *testing.T) {
-	prog := Program{Arch: ArchX86_64, Instructions: []bpf.RawInstruction{{Op: 0x80}, {Op: 0x81}, {Op: opRetK, K: Allow.Ret()}}}
+	prog := Program{Arch: ArchX86_64, Instructions: []bpf.RawInstruction{{Op: opLdWLen}, {Op: opLdxWLen}, {Op: opRetK, K: Allow.Ret()}}}
 	line := func(text, comment string) string { return fmt.Sprintf("%-40s ; %s\n", text, comment) }
 	want := line("0: ld len", "64, the size of seccomp_data") +
 		line("1: ldx len", "64, the size of seccomp_data") +

@@ -19,7 +19,7 @@ func verdict(t *testing.T, p *Policy, layout Layout, d Data) uint32 {
 	t.Helper()
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
-	ret, _, err := runProgram(prog.Instructions, d)
+	ret, _, err := prog.evalRet(d)
 	require.NoError(t, err)
 	return ret
 }
@@ -64,8 +64,8 @@ func TestCVE2019_9893_64bitComparisons(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		for _, c := range cases {
 			p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
-			p.AddNr(1, Rule{Action: Allow, Conds: []Cond{{Arg: 3, Op: c.op, Value: c.k}}})
-			d := Data{Nr: 1, Arch: arch}
+			p.AddNr(nrOn(arch, 1), Rule{Action: Allow, Conds: []Cond{{Arg: 3, Op: c.op, Value: c.k}}})
+			d := on(arch, Data{Nr: 1})
 			d.Args[3] = c.arg
 			want := Errno(syscall.EPERM).Ret()
 			if c.want {
@@ -98,12 +98,12 @@ func TestLibseccomp383_32bitHighGarbage(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		for _, c := range cases {
 			p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
-			p.AddNr(2, Rule{Action: Allow, Conds: []Cond{c.cond}})
+			p.AddNr(nrOn(arch, 2), Rule{Action: Allow, Conds: []Cond{c.cond}})
 			want := Errno(syscall.EPERM).Ret()
 			if c.want {
 				want = Allow.Ret()
 			}
-			assert.Equal(t, want, verdict(t, p, layout, Data{Nr: 2, Arch: arch, Args: [6]uint64{c.arg}}), c.name)
+			assert.Equal(t, want, verdict(t, p, layout, on(arch, Data{Nr: 2, Args: [6]uint64{c.arg}})), c.name)
 		}
 	})
 }
@@ -118,7 +118,7 @@ func TestJumpsOver255(t *testing.T) {
 			for i := range 6 {
 				conds = append(conds, Cond{Arg: i, Op: OpGreater, Value: uint64(nr*1000+i) << 20})
 			}
-			p.AddNr(nr*3, Rule{Action: Allow, Conds: conds}, Rule{Action: Errno(syscall.Errno(nr + 1))})
+			p.AddNr(nrOn(arch, nr*3), Rule{Action: Allow, Conds: conds}, Rule{Action: Errno(syscall.Errno(nr + 1))})
 		}
 		prog, rep := checkEquivalence(t, p, layout)
 		require.Empty(t, rep.disagreements)
@@ -141,7 +141,7 @@ func TestOversizePolicy(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
 		for nr := range 500 {
-			p.AddNr(nr, Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpLess, Value: uint64(nr+1) << 33}, {Arg: 1, Op: OpEqual, Value: uint64(nr)}}})
+			p.AddNr(nrOn(arch, nr), Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpLess, Value: uint64(nr+1) << 33}, {Arg: 1, Op: OpEqual, Value: uint64(nr)}}})
 		}
 		_, err := p.CompileLayout(layout)
 		require.ErrorIs(t, err, ErrTooLarge)
@@ -154,16 +154,16 @@ func TestOversizePolicy(t *testing.T) {
 func TestAllowAbove480(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
-		p.AddNr(0, Rule{Action: Allow})
+		p.AddNr(nrOn(arch, 0), Rule{Action: Allow})
 		for _, nr := range []int{479, 480, 481, 511, 512, 1000, 4095, 0x3FFFFFFF} {
-			p.AddNr(nr, Rule{Action: Allow})
+			p.AddNr(nrOn(arch, nr), Rule{Action: Allow})
 		}
 		for _, nr := range []uint32{479, 480, 481, 511, 512, 1000, 4095} {
-			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: nr, Arch: arch}), "nr %d", nr)
+			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, on(arch, Data{Nr: nr})), "nr %d", nr)
 		}
-		assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: 482, Arch: arch}))
+		assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, on(arch, Data{Nr: 482})))
 		if arch != ArchX86_64 { // on x86_64 it is an x32 number
-			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, Data{Nr: 0x3FFFFFFF, Arch: arch}))
+			assert.Equal(t, Allow.Ret(), verdict(t, p, layout, on(arch, Data{Nr: 0x3FFFFFFF})))
 		}
 	})
 }
@@ -174,8 +174,8 @@ func TestWrongArchUnderDefaultAllow(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		p := &Policy{Arch: arch, Default: Allow}
 		p.Add("ptrace", Rule{Action: Errno(syscall.EPERM)})
-		for _, other := range []Arch{0x40000003, 0xC000003E, 0xC00000B7, 0xC00000F3, 0} {
-			if other == arch {
+		for _, other := range append(Arches(), 0) {
+			if uint32(other) == arch.auditArch() {
 				continue
 			}
 			for _, nr := range []uint32{0, 101, 117, 0xFFFFFFFF} {
@@ -183,7 +183,7 @@ func TestWrongArchUnderDefaultAllow(t *testing.T) {
 			}
 		}
 		p.BadArch = Errno(syscall.ENOSYS)
-		assert.Equal(t, Errno(syscall.ENOSYS).Ret(), verdict(t, p, layout, Data{Nr: 0, Arch: 0x40000003}))
+		assert.Equal(t, Errno(syscall.ENOSYS).Ret(), verdict(t, p, layout, Data{Nr: 0, Arch: foreign(arch)}))
 	})
 }
 
@@ -209,7 +209,7 @@ func TestX32Numbers(t *testing.T) {
 	for _, arch := range []Arch{ArchAArch64, ArchRISCV64} {
 		p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
 		for _, layout := range layouts {
-			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: 0x40000001, Arch: arch}))
+			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, on(arch, Data{Nr: 0x40000001})))
 		}
 	}
 }
@@ -221,7 +221,7 @@ func TestSkippedSyscallMinusOne(t *testing.T) {
 		for _, enosys := range []bool{false, true} {
 			p := &Policy{Arch: arch, Default: Errno(syscall.EPERM), BadArch: Trap(1), UnknownENOSYS: enosys}
 			p.Allow("read")
-			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, Data{Nr: 0xFFFFFFFF, Arch: arch}), "UnknownENOSYS %v", enosys)
+			assert.Equal(t, Errno(syscall.EPERM).Ret(), verdict(t, p, layout, on(arch, Data{Nr: 0xFFFFFFFF})), "UnknownENOSYS %v", enosys)
 		}
 	})
 }
@@ -255,7 +255,7 @@ func TestAccumulatorAfterFailedArgCheck(t *testing.T) {
 func TestLibseccomp254_ORedRules64bit(t *testing.T) {
 	eachArchLayout(t, func(t *testing.T, arch Arch, layout Layout) {
 		p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
-		p.AddNr(5,
+		p.AddNr(nrOn(arch, 5),
 			Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpLess, Value: 0x7fffffffffffffff}}},
 			Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpLess, Value: 0x8000000000000000}}})
 		for arg, want := range map[uint64]uint32{
@@ -264,7 +264,7 @@ func TestLibseccomp254_ORedRules64bit(t *testing.T) {
 			0x8000000000000000: Errno(syscall.EPERM).Ret(),
 			0xffffffffffffffff: Errno(syscall.EPERM).Ret(),
 		} {
-			assert.Equal(t, want, verdict(t, p, layout, Data{Nr: 5, Arch: arch, Args: [6]uint64{arg}}), "a0 = %#x", arg)
+			assert.Equal(t, want, verdict(t, p, layout, on(arch, Data{Nr: 5, Args: [6]uint64{arg}})), "a0 = %#x", arg)
 		}
 	})
 }

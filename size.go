@@ -162,7 +162,7 @@ func runFloor(rules []Rule) int {
 // sending a number to its outcome: the tree's search over the segments of
 // the number line takes at least (s-1)/2 jumps for s segments (see
 // runFloor); the bitmap layout tests each number with a chain, a constant
-// outcome other than allow, or an allow beyond the bitmap with a jeq.
+// outcome other than allow, or an allow outside the bitmap with a jeq.
 func (pl *plan) dispatchFloor(layout Layout) int {
 	if layout == LayoutTree {
 		var chains []label
@@ -175,7 +175,8 @@ func (pl *plan) dispatchFloor(layout Layout) int {
 	}
 	n := 0
 	for _, c := range pl.calls {
-		if c.rules != nil || c.action != Allow || c.nr >= 32*bitmapWords {
+		inBitmap := c.nr >= pl.tableBase && c.nr-pl.tableBase < 32*bitmapWords
+		if c.rules != nil || c.action != Allow || !inBitmap {
 			n++
 		}
 	}

@@ -134,10 +134,10 @@ func TestFloorsBoundPrograms(t *testing.T) {
 				r32 = append(r32, eqRule(1, v, 32))
 				r64 = append(r64, eqRule(2, v|5<<32, 64))
 			}
-			p.AddNr(1, r32...)
-			p.AddNr(2, r64...)
-			p.AddNr(3, r32[:2]...)
-			p.AddNr(4, r32[4:]...)
+			p.AddNr(nrOn(a, 1), r32...)
+			p.AddNr(nrOn(a, 2), r64...)
+			p.AddNr(nrOn(a, 3), r32[:2]...)
+			p.AddNr(nrOn(a, 4), r32[4:]...)
 			return p
 		},
 	}
@@ -188,7 +188,7 @@ func BenchmarkTooLarge(b *testing.B) {
 		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
 			p := &Policy{Arch: ArchX86_64, Default: Errno(syscall.EPERM)}
 			var names []string
-			for _, name := range sysnumX8664 {
+			for _, name := range sysnumX8664.names {
 				if name != "" {
 					names = append(names, name)
 				}

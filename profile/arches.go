@@ -12,9 +12,20 @@ var targets = map[seccomp.Arch]struct {
 	scmp   specs.Arch
 	docker string
 }{
-	seccomp.ArchX86_64:  {specs.ArchX86_64, "amd64"},
-	seccomp.ArchAArch64: {specs.ArchAARCH64, "arm64"},
-	seccomp.ArchRISCV64: {specs.ArchRISCV64, "riscv64"},
+	seccomp.ArchX86_64:      {specs.ArchX86_64, "amd64"},
+	seccomp.ArchX86:         {specs.ArchX86, "x86"},
+	seccomp.ArchX32:         {specs.ArchX32, "x32"},
+	seccomp.ArchAArch64:     {specs.ArchAARCH64, "arm64"},
+	seccomp.ArchARM:         {specs.ArchARM, "arm"},
+	seccomp.ArchRISCV64:     {specs.ArchRISCV64, "riscv64"},
+	seccomp.ArchPPC64LE:     {specs.ArchPPC64LE, "ppc64le"},
+	seccomp.ArchPPC64:       {specs.ArchPPC64, "ppc64"},
+	seccomp.ArchS390X:       {specs.ArchS390X, "s390x"},
+	seccomp.ArchMIPS:        {specs.ArchMIPS, "mips"},
+	seccomp.ArchMIPSEL:      {specs.ArchMIPSEL, "mipsel"},
+	seccomp.ArchMIPS64:      {specs.ArchMIPS64, "mips64"},
+	seccomp.ArchMIPSEL64:    {specs.ArchMIPSEL64, "mipsel64"},
+	seccomp.ArchLoongArch64: {specs.ArchLOONGARCH64, "loongarch64"},
 }
 
 // scmpArches are the arch names runc accepts in architectures.
@@ -38,4 +49,18 @@ var dockerArches = map[string]bool{
 	"ppc": true, "ppc64": true, "ppc64le": true,
 	"s390": true, "s390x": true,
 	"riscv64": true, "loongarch64": true, "loong64": true,
+}
+
+// linuxCaps are Linux's capabilities, CAP_CHOWN (0) to
+// CAP_CHECKPOINT_RESTORE (40), from include/uapi/linux/capability.h.
+var linuxCaps = [...]string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
 }

@@ -1,0 +1,77 @@
+package seccomp
+
+// testNrs returns the system call numbers worth trying on arch: 0-4095,
+// and the arch's own table and a little beyond it (mips numbers start at
+// 4000 or 5000, x32's at bit 30).
+func testNrs(arch Arch) []uint32 {
+	_, info, err := arch.lookup()
+	if err != nil {
+		panic(err)
+	}
+	nrs := make([]uint32, 0, 4096+len(info.table.names)+64)
+	for nr := range uint32(4096) {
+		nrs = append(nrs, nr)
+	}
+	first := uint32(info.table.first)
+	for i := range uint32(len(info.table.names)) + 64 {
+		if nr := first + i; nr >= 4096 {
+			nrs = append(nrs, nr)
+		}
+	}
+	return nrs
+}
+
+// callData is a call of number nr made with arch's ABI: x32 calls carry
+// x86_64's arch.
+func callData(arch Arch, nr uint32) Data {
+	return Data{Nr: nr, Arch: Arch(arch.auditArch())}
+}
+
+// nrOn returns the nth number of arch's ABI: n itself, or on x32 n with
+// bit 30 set.
+func nrOn(arch Arch, n int) int {
+	_, info, err := arch.lookup()
+	if err != nil {
+		panic(err)
+	}
+	return info.nrBase + n
+}
+
+// tableNrs returns the numbers of arch's table, and a few beyond it.
+func tableNrs(arch Arch) []uint32 {
+	_, info, err := arch.lookup()
+	if err != nil {
+		panic(err)
+	}
+	var nrs []uint32
+	for i := range len(info.table.names) + 16 {
+		nrs = append(nrs, uint32(info.table.first+i))
+	}
+	return nrs
+}
+
+// evalRet runs the program on d and returns its return value and the
+// instructions it executed.
+func (p Program) evalRet(d Data) (uint32, int, error) {
+	v, err := p.Eval(d)
+	return v.Ret, v.Executed, err
+}
+
+// on returns d as a call made with arch's ABI: d.Nr counted from the
+// ABI's first number (bit 30 on x32; -1 stays -1), and arch's value in
+// d.Arch.
+func on(arch Arch, d Data) Data {
+	if d.Nr != 0xFFFFFFFF {
+		d.Nr += uint32(nrOn(arch, 0))
+	}
+	d.Arch = Arch(arch.auditArch())
+	return d
+}
+
+// foreign returns an arch value whose calls arch's programs never serve.
+func foreign(arch Arch) Arch {
+	if arch == ArchX86 {
+		return ArchAArch64
+	}
+	return ArchX86
+}
