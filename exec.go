@@ -45,12 +45,22 @@ import (
 // the trampoline cannot tell what it was before: the command starts with
 // the raised limit where os/exec would have restored the original.
 //
+// SysProcAttr applies to the trampoline, and so to the command, with two
+// catches: the fork child resolves /proc/self/exe after a Chroot, so
+// Chroot works only if the new root has /proc and the program at the same
+// path; and with Supervise and a Credential, pidfd_getfd needs the caller
+// to be allowed to ptrace the command (root is).
+//
 // # What Start checks
 //
 // The program must be for the host's arch. It must be able to allow
 // execve (Allow or Log, or Notify with Supervise), which the trampoline
 // makes under it: a program that cannot is an error from Start, not a
 // command killed by SIGSYS. A program with Notify actions needs Supervise.
+// Should execve fail under the filter anyway (its rules may depend on the
+// arguments), Start reports the errno; if the filter also denies the
+// write that reports it, Start cannot tell, and Wait reports exit status
+// 127 (or the filter's signal).
 //
 // # Listener
 //

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,10 +96,8 @@ func (c *Cmd) Start() error {
 	if c.Cmd == nil {
 		return errNoCmd
 	}
-	if c.Cmd.Err == errStartThroughCmd {
-		c.Cmd.Err = nil
-	}
-	if c.Cmd.Err != nil {
+	guarded := c.Cmd.Err == errStartThroughCmd
+	if c.Cmd.Err != nil && !guarded {
 		return c.Cmd.Err
 	}
 	if c.Process != nil {
@@ -155,6 +154,10 @@ func (c *Cmd) Start() error {
 		c.Args = []string{path} // what os/exec would give the command
 	}
 	c.ExtraFiles = append(slices.Clip(files), extra...)
+	if guarded {
+		// Once started, the embedded Cmd cannot start again anyway.
+		c.Cmd.Err = nil
+	}
 	err = c.Cmd.Start()
 	c.Path, c.Args, c.Env, c.ExtraFiles = path, args, env, files
 	child.Close()
@@ -173,6 +176,13 @@ func (c *Cmd) Start() error {
 // config checks what Start can check before it starts anything, and
 // returns what the trampoline needs.
 func (c *Cmd) config() (trampolineConfig, error) {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, set := range bi.Settings {
+			if set.Key == "-buildmode" && (set.Value == "c-shared" || set.Value == "c-archive") {
+				return trampolineConfig{}, fmt.Errorf("seccomp: sandboxed exec runs /proc/self/exe as its trampoline, which a -buildmode=%s library is not", set.Value)
+			}
+		}
+	}
 	p := c.Program
 	if err := p.checkInstallable(); err != nil {
 		return trampolineConfig{}, err
@@ -251,7 +261,7 @@ func (c *Cmd) handshake(sock *os.File, cfg trampolineConfig, page []byte) error 
 		c.Supervise(l)
 		taken.Store(1)
 	}
-	if b := <-reply; len(b) > 0 {
+	if b := <-reply; string(b) != "R" {
 		return c.trampolineError(b, "")
 	}
 	return nil
@@ -280,7 +290,12 @@ func takeListener(pid, fd int) (*Listener, error) {
 // into Start's error.
 func (c *Cmd) trampolineError(b []byte, when string) error {
 	c.Cmd.Wait()
-	msg := string(b)
+	msg, ran := strings.CutPrefix(string(b), "R")
+	if !ran {
+		// It never read its config: /proc/self/exe did not run this
+		// package's init.
+		return fmt.Errorf("seccomp: the child (/proc/self/exe) did not run the trampoline of package seccomp (%v); sandboxed exec needs a Go program built as an executable", c.ProcessState)
+	}
 	switch {
 	case strings.HasPrefix(msg, "E"):
 		return errors.New(msg[1:])
@@ -315,14 +330,25 @@ func trampoline(v string) {
 	if err != nil {
 		os.Exit(trampolineFailed)
 	}
+	ready := false
 	fail := func(err error) {
-		unix.Write(sock, []byte("E"+err.Error()))
+		msg := "E" + err.Error()
+		if !ready {
+			msg = "R" + msg
+		}
+		unix.Write(sock, []byte(msg))
 		os.Exit(trampolineFailed)
 	}
 	cfg, err := readTrampolineConfig(sock)
 	if err != nil {
 		fail(fmt.Errorf("seccomp: trampoline: reading its config: %w", err))
 	}
+	// Tell the parent the trampoline runs: otherwise EOF could be a
+	// program that is not one.
+	if _, err := unix.Write(sock, []byte("R")); err != nil {
+		os.Exit(trampolineFailed)
+	}
+	ready = true
 	// Neither the socket nor the page may reach the command.
 	if _, err := unix.FcntlInt(uintptr(sock), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		fail(fmt.Errorf("seccomp: trampoline: %w", err))

@@ -192,9 +192,13 @@ func TestCmdStartErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	// The embedded exec.Cmd of a Command refuses to start unfiltered.
+	// The embedded exec.Cmd of a Command refuses to start unfiltered,
+	// before and after a Start that failed its checks.
 	err = Command(compile(Policy{Default: Allow}), "/bin/true").Cmd.Run()
 	assert.ErrorIs(t, err, errStartThroughCmd)
+	c := Command(compile(denyExecve), "/bin/true")
+	require.Error(t, c.Start())
+	assert.ErrorIs(t, c.Cmd.Run(), errStartThroughCmd)
 }
 
 // TestCmdNoArgs checks that a Cmd with no Args gives the command its
@@ -206,4 +210,58 @@ func TestCmdNoArgs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "/bin/sh\n", string(out))
 	assert.Nil(t, c.Args)
+}
+
+// TestCmdTrampolineErrors checks how Start reads what the trampoline
+// wrote: nothing at all means the child was no trampoline.
+func TestCmdTrampolineErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, reply, want string
+	}{
+		{"no trampoline", "", "did not run the trampoline of package seccomp"},
+		{"error before the filter", "REseccomp: installing the filter: invalid argument", "seccomp: installing the filter: invalid argument"},
+		{"exec failed", "RX2", "exec under the filter /bin/true: no such file or directory"},
+		{"died after the filter", "R", "the trampoline ended when: exit status 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Cmd{Cmd: exec.Command("/bin/true")}
+			require.NoError(t, c.Cmd.Start())
+			err := c.trampolineError([]byte(tc.reply), "when")
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+// TestCmdSupervisedFDs checks that a supervised command holds no copy of
+// its listener (nor the trampoline's socket and page): it sees the same
+// descriptors as under plain os/exec.
+func TestCmdSupervisedFDs(t *testing.T) {
+	requireKernel(t)
+	p := Policy{Default: Allow}
+	p.Add("getppid", Rule{Action: Notify})
+	prog, err := p.Compile()
+	require.NoError(t, err)
+	script := `for f in /proc/self/fd/*; do readlink "$f"; done | sed 's/[0-9][0-9]*/N/g' | sort`
+	cmd := Command(prog, "/bin/sh", "-c", script)
+	var l *Listener
+	cmd.Supervise = func(got *Listener) {
+		l = got
+		go func() { // the shell calls getppid for $PPID
+			for {
+				n, err := got.Receive(context.Background())
+				if err != nil {
+					return
+				}
+				got.Continue(n.ID)
+			}
+		}()
+	}
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	require.NotNil(t, l)
+	defer l.Close()
+	want, err := exec.Command("/bin/sh", "-c", script).Output()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(out))
+	assert.NotContains(t, string(out), "seccomp")
 }

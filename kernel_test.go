@@ -311,7 +311,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 		res := run.event(t, "result", c.name)
 		predicted := liveRan
 		if !(c.worker && lp.opts.NoTSync) {
-			ret, _, err := runProgram(prog.Instructions, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
+			ret, _, err := runCompiled(prog, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
 			require.NoError(t, err)
 			predicted, err = liveOutcomeOf(ret)
 			require.NoError(t, err)
@@ -324,7 +324,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 	// The call that killed the process was predicted to.
 	if last.want.killed {
 		nr, _ := native.SyscallNumber(last.sys)
-		ret, _, err := runProgram(prog.Instructions, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
+		ret, _, err := runCompiled(prog, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
 		require.NoError(t, err)
 		predicted, err := liveOutcomeOf(ret)
 		require.NoError(t, err)

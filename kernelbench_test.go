@@ -260,7 +260,7 @@ func benchPath(prog Program, k benchKind) (executed int, cached bool, err error)
 	if !ok {
 		return 0, false, fmt.Errorf("no %s on %s", k.sys, prog.Arch)
 	}
-	_, executed, err = runProgram(prog.Instructions, Data{Nr: uint32(nr), Arch: prog.Arch, Args: k.args})
+	_, executed, err = runCompiled(prog, Data{Nr: uint32(nr), Arch: prog.Arch, Args: k.args})
 	return executed, prog.KernelCaches(uint32(nr)), err
 }
 

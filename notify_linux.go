@@ -82,6 +82,11 @@ type notifAddFD struct {
 // returns the Listener over it. It sets the fd non-blocking, for Go's
 // poller. It fails if the kernel's structs are not the sizes this package
 // knows (SECCOMP_GET_NOTIF_SIZES).
+//
+// A process that supervises its own filter (InstallWith with NewListener)
+// must not notify the calls its supervisor makes — poll, ioctl,
+// epoll_pwait, futex and the rest of GoRuntimeSyscalls — or it waits for
+// itself; Cmd's Supervise has no such catch.
 func NewListener(fd int) (*Listener, error) {
 	var sizes struct{ notif, resp, data uint16 }
 	if _, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_GET_NOTIF_SIZES, 0, uintptr(unsafe.Pointer(&sizes))); errno != 0 {

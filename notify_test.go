@@ -525,3 +525,45 @@ func BenchmarkNotifyRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(ns)/float64(b.N), "ns/notified-call")
 	b.ReportMetric(0, "ns/op") // the process start is not the figure
 }
+
+// TestListenerParksNoThread blocks a Receive on each of several
+// listeners and checks that the process did not gain a thread for each:
+// the receives wait on Go's poller, not in the kernel's RECV.
+func TestListenerParksNoThread(t *testing.T) {
+	requireKernel(t)
+	const listeners = 8
+	var targets []*sandboxTarget
+	var stdins []*io.PipeWriter
+	for range listeners {
+		pr, pw := io.Pipe()
+		stdins = append(stdins, pw)
+		targets = append(targets, startTarget(t, notifyProgram(t, "getppid"), "wait-stdin", pr))
+	}
+	threads := func() int {
+		tasks, err := os.ReadDir("/proc/self/task")
+		require.NoError(t, err)
+		return len(tasks)
+	}
+	time.Sleep(50 * time.Millisecond) // let the starts' threads settle
+	before := threads()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, tg := range targets {
+		wg.Go(func() {
+			_, err := tg.l.Receive(ctx)
+			assert.ErrorIs(t, err, context.Canceled)
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	during := threads()
+	cancel()
+	wg.Wait()
+	t.Logf("threads: %d before, %d with %d receives blocked", before, during, listeners)
+	assert.Less(t, during-before, listeners/2, "blocked receives hold OS threads")
+	for i, tg := range targets {
+		stdins[i].Close()
+		n := tg.receive(t)
+		require.NoError(t, tg.l.Respond(n.ID, 5))
+		assert.Equal(t, []string{"getppid 5 0"}, tg.wait(t))
+	}
+}

@@ -127,6 +127,10 @@ func learn(args []string, stdout, stderr io.Writer) error {
 	return runErr
 }
 
+// auditArchI386 is AUDIT_ARCH_I386, the arch of an int $0x80 call on
+// x86_64.
+const auditArchI386 seccomp.Arch = 0x40000003
+
 // recorder records the calls a listener receives and continues them.
 type recorder struct {
 	arch  seccomp.Arch
@@ -161,7 +165,11 @@ func (r *recorder) record(n seccomp.Notification) {
 	const x32Bit = 0x40000000
 	switch {
 	case n.Arch != r.arch:
-		r.other[fmt.Sprintf("of %s", n.Arch)]++
+		name := n.Arch.String()
+		if n.Arch == auditArchI386 {
+			name = "i386"
+		}
+		r.other[fmt.Sprintf("of the %s ABI", name)]++
 	case r.arch == seccomp.ArchX86_64 && n.Nr&x32Bit != 0 && n.Nr != -1:
 		r.other["of the x32 ABI"]++
 	default:

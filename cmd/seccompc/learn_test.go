@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -7,9 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/sandboxkit/seccomp"
+	"github.com/sandboxkit/seccomp/internal/int80"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -59,6 +63,45 @@ func TestLearnRoundTrip(t *testing.T) {
 	assert.NoDirExists(t, made)
 	// Without the filter the same command works: the test can fail.
 	require.NoError(t, exec.Command("/bin/sh", "-c", `mkdir "$0"`, made).Run())
+}
+
+// envOtherABI makes the test binary, from its init, make one i386 call
+// (int $0x80) and one x32 call, and exit: a command for learn.
+const envOtherABI = "SECCOMPC_TEST_OTHER_ABI"
+
+func init() {
+	if os.Getenv(envOtherABI) != "1" {
+		return
+	}
+	const i386GetPID, x32GetPID = 20, 39 | 0x40000000
+	int80.Syscall(i386GetPID, 0, 0, 0)
+	syscall.RawSyscall(x32GetPID, 0, 0, 0) // ENOSYS without CONFIG_X86_X32_ABI: all the same here
+	os.Exit(0)
+}
+
+// TestLearnOtherABI checks that learn sees, notes, and leaves out of the
+// profile the calls of the other ABIs x86_64 runs.
+func TestLearnOtherABI(t *testing.T) {
+	requireKernel(t)
+	if mustNative(t) != seccomp.ArchX86_64 || !int80.Supported {
+		t.Skip("i386 and x32 calls need x86_64")
+	}
+	other := exec.Command(os.Args[0])
+	other.Env = append(os.Environ(), envOtherABI+"=1")
+	if out, err := other.CombinedOutput(); err != nil {
+		t.Skipf("int $0x80 fails here without a filter, so this kernel has no IA32 emulation: %v: %s", err, out)
+	}
+	prof := filepath.Join(t.TempDir(), "p.json")
+	t.Setenv(envOtherABI, "1")
+	status, _, stderr := cli("learn", "-o", prof, "--", os.Args[0])
+	require.Equal(t, 0, status, stderr)
+	assert.Contains(t, stderr, "1 calls of the i386 ABI, not in the profile")
+	assert.Contains(t, stderr, "1 calls of the x32 ABI, not in the profile")
+	b, err := os.ReadFile(prof)
+	require.NoError(t, err)
+	var p learnedProfile
+	require.NoError(t, json.Unmarshal(b, &p))
+	assert.Contains(t, p.Syscalls[0].Names, "execve")
 }
 
 // TestLearnExitStatus checks that learn passes on the command's status

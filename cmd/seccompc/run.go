@@ -41,12 +41,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return badInputf("-arch: run needs the host's arch, %s, not %s", native, arch)
 		}
 	}
-	c, err := in.load(os.Stderr) // the notes, before the command starts
+	c, err := in.load(stderr) // prints the notes, before the command starts
 	if err != nil {
 		return err
-	}
-	for _, note := range c.notes {
-		fmt.Fprintf(stderr, "seccompc: note: %s\n", note)
 	}
 	cmd, err := command(c.prog, argv, stdout, stderr)
 	if err != nil {

@@ -441,7 +441,8 @@ func TestRunPrintsNotes(t *testing.T) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Run(), stderr.String())
-	assert.Contains(t, stderr.String(), `seccompc: note: syscalls[0] ("mkdri"): "mkdri" unknown to every arch: skipped`)
+	assert.Equal(t, 1, strings.Count(stderr.String(), `seccompc: note: syscalls[0] ("mkdri"): "mkdri" unknown to every arch: skipped`),
+		"the note, once: %q", stderr.String())
 	assert.DirExists(t, made)
 
 	made = filepath.Join(t.TempDir(), "made")
