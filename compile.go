@@ -66,14 +66,7 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	}
 	b := &w.b
 	b.reset(128)
-	b.bigEndian = pl.arch.bigEndian()
-	if layout == LayoutBitmap {
-		pl.emitFrame(b, true)
-		pl.emitBitmap(b)
-	} else {
-		pl.emitFrame(b, false) // the tree's search sends x32's numbers away
-		pl.emitTree(b)
-	}
+	pl.emit(b, layout)
 	insns, err := b.assemble()
 	if e, ok := err.(errTooLong); ok {
 		return Program{}, pl.tooLong(e.n, layout)
@@ -82,6 +75,18 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 		return Program{}, err
 	}
 	return Program{Arch: pl.arch, Instructions: insns}, nil
+}
+
+// emit emits the whole program with the layout.
+func (pl *plan) emit(b *builder, layout Layout) {
+	b.bigEndian = pl.arch.bigEndian()
+	if layout == LayoutBitmap {
+		pl.emitFrame(b, true)
+		pl.emitBitmap(b)
+	} else {
+		pl.emitFrame(b, false) // the tree's search sends x32's numbers away
+		pl.emitTree(b)
+	}
 }
 
 // emitFrame emits what every program starts with: the arch check, the

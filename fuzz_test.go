@@ -135,10 +135,33 @@ func FuzzCompile(f *testing.F) {
 				if !errors.Is(err, ErrTooLarge) {
 					t.Fatalf("%s layout: %v", layout, err)
 				}
+				// Refused on its floors, it must really be too long.
+				if n := emittedLength(t, p, layout); n <= maxInsns {
+					t.Fatalf("%s layout: refused (%v), but the program has %d instructions", layout, err, n)
+				}
 				return
 			}
 			checkEquivalence(t, p, layout)
 			checkFloors(t, p, layout)
 		}
 	})
+}
+
+// emittedLength is the length of the program CompileLayout would make,
+// were it not to refuse the policy on its floors first.
+func emittedLength(t *testing.T, p *Policy, layout Layout) int {
+	pl, err := p.plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBuilder(128)
+	pl.emit(b, layout)
+	insns, err := b.assemble()
+	if e, ok := err.(errTooLong); ok {
+		return e.n
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(insns)
 }

@@ -148,7 +148,7 @@ func (b *builder) runFloor(rules []Rule) int {
 // sending a number to its outcome: the tree's search over the segments of
 // the number line takes at least (s-1)/2 jumps for s segments (see
 // runFloor); the bitmap layout tests each number with a chain, a constant
-// outcome other than allow, or an allow beyond the bitmap with a jeq.
+// outcome other than allow, or an allow outside the bitmap with a jeq.
 func (pl *plan) dispatchFloor(layout Layout) int {
 	if layout == LayoutTree {
 		pl.scratch, pl.scratchSegments = pl.segments(0, pl.scratch), true
@@ -156,7 +156,8 @@ func (pl *plan) dispatchFloor(layout Layout) int {
 	}
 	n := 0
 	for _, c := range pl.calls {
-		if c.hasRules() || c.action != Allow || c.nr >= 32*bitmapWords {
+		inBitmap := c.nr >= pl.tableBase && c.nr-pl.tableBase < 32*bitmapWords
+		if c.hasRules() || c.action != Allow || !inBitmap {
 			n++
 		}
 	}

@@ -23,10 +23,21 @@ done < <(grep -rE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(' . | sed 's|^
 
 run() {
 	local pkg=${1%%:*} target=${1#*:}
+	local corpus="$pkg/testdata/fuzz/$target"
+	local before
+	before=$(ls "$corpus" 2>/dev/null | sort)
 	echo "fuzzing $target in $pkg for $fuzztime"
 	go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel 1 "$pkg" >"$logs/$target.log" 2>&1
 	local rc=$?
 	echo "$target: exit $rc: $(grep -E 'execs:' "$logs/$target.log" | tail -1)"
+	# Go 1.26's coordinator can end a duration -fuzztime with a bare
+	# "context deadline exceeded" and no input written (golang/go#75804,
+	# fixed in Go 1.27): a flake, not a finding. A finding writes a file.
+	if [[ $rc -ne 0 && "$(ls "$corpus" 2>/dev/null | sort)" == "$before" ]] &&
+		grep -q '^    context deadline exceeded$' "$logs/$target.log"; then
+		echo "$target: the fuzz coordinator's end-of-time race (golang/go#75804), no failing input: not a finding"
+		return 0
+	fi
 	return $rc
 }
 
