@@ -322,6 +322,11 @@ func ignoredSignals() uint64 {
 // nilPage is dereferenced to die without a system call.
 var nilPage *uint32
 
+// handoffSpins bounds the trampoline's wait for the parent to take the
+// listener: 2^36 loads of the shared page, 20 to 70 seconds on today's
+// CPUs.
+const handoffSpins = 1 << 36
+
 // trampoline is the child side of Start: it installs the filter on this
 // thread and execs the command. It never returns.
 func trampoline(v string) {
@@ -415,11 +420,15 @@ func trampoline(v string) {
 		// system call, which the filter might notify to nobody yet.
 		(*atomic.Uint32)(unsafe.Pointer(&page[0])).Store(uint32(r1) + 1)
 		taken := (*atomic.Uint32)(unsafe.Pointer(&page[4]))
-		// time.Now reads the clock through the vDSO, not a system call.
-		deadline := time.Now().Add(time.Minute)
-		for i := 0; taken.Load() == 0; i++ {
-			if i%(1<<16) == 0 && time.Now().After(deadline) {
-				*nilPage = 0 // the parent is gone: die by SIGSEGV
+		// No function call in this loop: a call's prologue is where the Go
+		// scheduler preempts a goroutine that ran for 10ms, and on this
+		// locked thread preemption parks it with futex, under the filter.
+		// (Signals cannot preempt it: their handlers are gone.) So no
+		// clock either: the parent gets handoffSpins turns, a minute or
+		// so, and then it is taken for gone.
+		for i := uint64(0); taken.Load() == 0; i++ {
+			if i == handoffSpins {
+				*nilPage = 0 // die by SIGSEGV
 			}
 		}
 	}

@@ -265,3 +265,43 @@ func TestCmdSupervisedFDs(t *testing.T) {
 	assert.Equal(t, string(want), string(out))
 	assert.NotContains(t, string(out), "seccomp")
 }
+
+// TestCmdSlowSupervise checks that the trampoline, waiting under the
+// filter for the caller to take the listener, makes no system call however
+// long the caller takes (past the 10ms after which the Go scheduler
+// preempts a goroutine, which on a locked thread parks it with futex): the
+// first call a notify-everything filter sees must be the command's execve.
+func TestCmdSlowSupervise(t *testing.T) {
+	requireKernel(t)
+	native, err := NativeArch()
+	require.NoError(t, err)
+	execve, _ := native.SyscallNumber("execve")
+	prog, err := (&Policy{Default: Notify}).Compile()
+	require.NoError(t, err)
+	for _, wait := range []time.Duration{0, 200 * time.Millisecond} {
+		t.Run(wait.String(), func(t *testing.T) {
+			first := make(chan int, 1)
+			cmd := Command(prog, "/bin/true")
+			cmd.Supervise = func(l *Listener) {
+				time.Sleep(wait)
+				go func() {
+					defer l.Close()
+					for i := 0; ; i++ {
+						n, err := l.Receive(context.Background())
+						if err != nil {
+							return
+						}
+						if i == 0 {
+							first <- n.Nr
+						}
+						l.Continue(n.ID)
+					}
+				}()
+			}
+			require.NoError(t, cmd.Run())
+			nr := <-first
+			name, _ := native.SyscallName(nr)
+			assert.Equal(t, execve, nr, "the first call under the filter is %s (%d), not execve", name, nr)
+		})
+	}
+}
