@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -304,4 +305,26 @@ func TestCmdSlowSupervise(t *testing.T) {
 			assert.Equal(t, execve, nr, "the first call under the filter is %s (%d), not execve", name, nr)
 		})
 	}
+}
+
+// TestCmdSignalState checks that the command starts with the signal mask
+// and dispositions os/exec gives it: what the caller ignores stays
+// ignored (SIGUSR2 too, which the trampoline's Go runtime would catch),
+// what it catches is default, nothing is blocked that os/exec leaves
+// unblocked.
+func TestCmdSignalState(t *testing.T) {
+	requireKernel(t)
+	signal.Ignore(syscall.SIGHUP, syscall.SIGUSR2)
+	defer signal.Reset(syscall.SIGHUP, syscall.SIGUSR2)
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, syscall.SIGUSR1)
+	defer signal.Stop(caught)
+
+	script := `grep -E '^Sig(Blk|Ign|Cgt):' /proc/self/status`
+	want, err := exec.Command("/bin/sh", "-c", script).Output()
+	require.NoError(t, err)
+	require.Contains(t, string(want), "SigIgn:\t0000000000000801\n", "os/exec's command ignores SIGHUP and SIGUSR2")
+	got, err := Command(denyMkdir(t, Errno(syscall.EPERM)), "/bin/sh", "-c", script).Output()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
 }
