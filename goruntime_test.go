@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,10 +82,9 @@ func TestGoRuntimeSyscalls(t *testing.T) {
 // path.
 func testdataProgram(t *testing.T, name string) string {
 	t.Helper()
+	// go test puts its own go first on PATH.
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), name)
 	out, err := exec.Command(goTool, "build", "-o", bin, "./testdata/"+name).CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
