@@ -298,12 +298,41 @@ func (c *Cmd) trampolineError(b []byte, when string) error {
 	}
 	switch {
 	case strings.HasPrefix(msg, "E"):
-		return errors.New(msg[1:])
+		n, text, ok := strings.Cut(msg[1:], ":")
+		errno, err := strconv.Atoi(n)
+		if !ok || err != nil {
+			return fmt.Errorf("seccomp: the trampoline's report is garbled: %q", msg)
+		}
+		return &trampolineFailure{msg: text, errno: syscall.Errno(errno)}
 	case strings.HasPrefix(msg, "X"):
 		n, _ := strconv.Atoi(msg[1:])
 		return &os.PathError{Op: "seccomp: exec under the filter", Path: c.Path, Err: syscall.Errno(n)}
 	}
 	return fmt.Errorf("seccomp: the trampoline ended %s: %v", when, c.ProcessState)
+}
+
+// failureReport is how the trampoline reports an error before the filter:
+// "E", the errno it wraps (0 for none), ":" and its text.
+func failureReport(err error) string {
+	var errno syscall.Errno
+	errors.As(err, &errno)
+	return "E" + strconv.Itoa(int(errno)) + ":" + err.Error()
+}
+
+// trampolineFailure is an error of the trampoline's, as Start returns it:
+// its text, and the errno it wrapped, for errors.Is.
+type trampolineFailure struct {
+	msg   string
+	errno syscall.Errno
+}
+
+func (e *trampolineFailure) Error() string { return e.msg }
+
+func (e *trampolineFailure) Unwrap() error {
+	if e.errno == 0 {
+		return nil
+	}
+	return e.errno
 }
 
 // ignoredSignals returns the signals this process ignores, which the
@@ -337,7 +366,7 @@ func trampoline(v string) {
 	}
 	ready := false
 	fail := func(err error) {
-		msg := "E" + err.Error()
+		msg := failureReport(err)
 		if !ready {
 			msg = "R" + msg
 		}

@@ -216,19 +216,28 @@ func TestCmdNoArgs(t *testing.T) {
 // TestCmdTrampolineErrors checks how Start reads what the trampoline
 // wrote: nothing at all means the child was no trampoline.
 func TestCmdTrampolineErrors(t *testing.T) {
+	installErr := installError(syscall.EACCES, 0, 1)
 	for _, tc := range []struct {
 		name, reply, want string
+		errno             syscall.Errno // that the error wraps, if not 0
 	}{
-		{"no trampoline", "", "did not run the trampoline of package seccomp"},
-		{"error before the filter", "REseccomp: installing the filter: invalid argument", "seccomp: installing the filter: invalid argument"},
-		{"exec failed", "RX2", "exec under the filter /bin/true: no such file or directory"},
-		{"died after the filter", "R", "the trampoline ended when: exit status 0"},
+		{"no trampoline", "", "did not run the trampoline of package seccomp", 0},
+		{"error before the filter", "R" + failureReport(installErr), installErr.Error(), syscall.EACCES},
+		{"error with no errno", "R" + failureReport(errors.New("bad: config")), "bad: config", 0},
+		{"garbled report", "REseccomp: x", "garbled", 0},
+		{"exec failed", "RX2", "exec under the filter /bin/true: no such file or directory", syscall.ENOENT},
+		{"died after the filter", "R", "the trampoline ended when: exit status 0", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Cmd{Cmd: exec.Command("/bin/true")}
 			require.NoError(t, c.Cmd.Start())
 			err := c.trampolineError([]byte(tc.reply), "when")
 			assert.ErrorContains(t, err, tc.want)
+			if tc.errno != 0 {
+				assert.ErrorIs(t, err, tc.errno)
+			} else {
+				assert.NotErrorIs(t, err, syscall.EACCES)
+			}
 		})
 	}
 }
