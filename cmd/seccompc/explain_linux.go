@@ -5,18 +5,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
-)
 
-// ptraceSeccompGetFilter is PTRACE_SECCOMP_GET_FILTER (linux/ptrace.h).
-const ptraceSeccompGetFilter = 0x420c
+	"github.com/sandboxkit/seccomp/internal/ptracefilter"
+)
 
 // processFilters returns the seccomp filters of pid, in the order they
 // were installed: PTRACE_SECCOMP_GET_FILTER's index 0 is the oldest
@@ -110,48 +107,9 @@ func sameFilters(a, b [][]bpf.RawInstruction) bool {
 // threadFilters returns the filters of the thread tid, oldest first; none
 // for a thread without a filter.
 func threadFilters(tid int) ([][]bpf.RawInstruction, error) {
-	pid := tid
-	// Every ptrace request must come from the thread that attached.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := unix.PtraceAttach(pid); errors.Is(err, unix.ESRCH) {
+	got, err := ptracefilter.Read(tid)
+	if errors.Is(err, unix.ESRCH) {
 		return nil, errNoThread
-	} else if err != nil {
-		return nil, fmt.Errorf("PTRACE_ATTACH: %w", err)
 	}
-	defer unix.PtraceDetach(pid)
-	var ws unix.WaitStatus
-	if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
-		return nil, fmt.Errorf("wait4: %w", err)
-	}
-	if !ws.Stopped() {
-		return nil, fmt.Errorf("wait4: the process did not stop (status %#x)", ws)
-	}
-	filters := [][]bpf.RawInstruction{}
-	for i := 0; ; i++ {
-		n, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(pid), uintptr(i), 0, 0, 0)
-		switch {
-		case errno == unix.ENOENT:
-			return filters, nil // past the newest
-		case errno == unix.EINVAL && i == 0:
-			return filters, nil // no filter (or strict mode)
-		case errno != 0:
-			return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER %d: %w", i, errno)
-		case n == 0 || n > 4096:
-			return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER %d: %d instructions", i, n)
-		}
-		buf := make([]unix.SockFilter, n)
-		m, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(pid), uintptr(i), uintptr(unsafe.Pointer(&buf[0])), 0, 0)
-		if errno != 0 {
-			return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER %d: %w", i, errno)
-		}
-		if m != n {
-			return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER %d: %d instructions, then %d", i, n, m)
-		}
-		raw := make([]bpf.RawInstruction, n)
-		for j, f := range buf {
-			raw[j] = bpf.RawInstruction{Op: f.Code, Jt: f.Jt, Jf: f.Jf, K: f.K}
-		}
-		filters = append(filters, raw)
-	}
+	return got, err
 }
