@@ -208,6 +208,9 @@ func decodeNotif(b []byte) Notification {
 }
 
 // Respond answers notification id: the call returns val, without running.
+// The kernel hands val to the target as the raw return register, so a val
+// from -4095 to -1 is read by the target as an errno: fail a call with
+// RespondErrno.
 //
 // An answer to a call that is gone is ErrNotificationGone. A second answer
 // to a call fails with EINPROGRESS until the target has taken the first,
