@@ -340,12 +340,52 @@ func (e *trampolineFailure) Unwrap() error {
 func ignoredSignals() uint64 {
 	var mask uint64
 	for sig := 1; sig <= 64; sig++ {
-		var old [4]uint64 // struct sigaction, sa_handler first on every arch
-		if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); errno == 0 && old[0] == 1 {
+		if h, errno := sigHandler(sig); errno == 0 && h == sigIgn {
 			mask |= 1 << (sig - 1)
 		}
 	}
 	return mask
+}
+
+// Handlers as rt_sigaction takes them.
+const (
+	sigDfl uintptr = 0 // SIG_DFL
+	sigIgn uintptr = 1 // SIG_IGN
+)
+
+// kernelSigaction is a buffer for the kernel's struct sigaction, large
+// and aligned enough on every arch. Its layout is not the same on every
+// arch: see sigHandlerOffset.
+type kernelSigaction [8]uint64
+
+// sigHandlerOffset is where sa_handler is in the kernel's struct
+// sigaction, and sigsetSize the size of its sa_mask, which rt_sigaction
+// insists on: the handler comes first, and the mask has 64 bits, except
+// on mips, where an unsigned int sa_flags comes first and the mask has
+// 128 bits (arch/mips/include/uapi/asm/signal.h).
+var sigHandlerOffset, sigsetSize = func() (uintptr, uintptr) {
+	switch runtime.GOARCH {
+	case "mips", "mipsle", "mips64", "mips64le":
+		return unsafe.Sizeof(uintptr(0)), 16
+	}
+	return 0, 8
+}()
+
+// sigHandler returns the handler of signal sig: sigDfl, sigIgn or the
+// address of a function.
+func sigHandler(sig int) (uintptr, syscall.Errno) {
+	var old kernelSigaction
+	_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), sigsetSize, 0, 0)
+	return *(*uintptr)(unsafe.Add(unsafe.Pointer(&old), sigHandlerOffset)), errno
+}
+
+// setSigHandler sets the handler of signal sig to h, sigDfl or sigIgn,
+// with no flags and an empty mask.
+func setSigHandler(sig int, h uintptr) syscall.Errno {
+	var act kernelSigaction
+	*(*uintptr)(unsafe.Add(unsafe.Pointer(&act), sigHandlerOffset)) = h
+	_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, sigsetSize, 0, 0)
+	return errno
 }
 
 // nilPage is dereferenced to die without a system call.
@@ -426,11 +466,13 @@ func trampoline(v string) {
 		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
 			continue
 		}
-		var act [4]uint64
+		h := sigDfl
 		if cfg.ignored&(1<<(sig-1)) != 0 {
-			act[0] = 1 // SIG_IGN
+			h = sigIgn
 		}
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+		if errno := setSigHandler(sig, h); errno != 0 {
+			fail(fmt.Errorf("seccomp: trampoline: resetting the handler of signal %d: %w", sig, errno))
+		}
 	}
 
 	if cfg.options&optKeepPrivileges == 0 {

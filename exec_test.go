@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -336,4 +337,22 @@ func TestCmdSignalState(t *testing.T) {
 	got, err := Command(denyMkdir(t, Errno(syscall.EPERM)), "/bin/sh", "-c", script).Output()
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got))
+}
+
+// TestCmdSignalState32 is TestCmdSignalState for a 386 program, whose
+// struct sigaction has 32-bit fields (the trampoline once read the
+// handler and the flags as one 64-bit word there, and lost every ignored
+// signal). It needs amd64 and the kernel's IA32 emulation.
+func TestCmdSignalState32(t *testing.T) {
+	requireKernel(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("runs a 386 program on amd64; this is %s", runtime.GOARCH)
+	}
+	bin := testdataProgram(t, "cmdsignals", "GOARCH=386")
+	out, err := exec.Command(bin).CombinedOutput()
+	if errors.Is(err, syscall.ENOEXEC) {
+		skipUnlessRequired(t, "this kernel runs no 386 programs (no IA32 emulation)")
+	}
+	require.NoError(t, err, "the command's signal state is not os/exec's, or the program failed:\n%s", out)
+	assert.Contains(t, string(out), "SigIgn:\t0000000000000801\n")
 }

@@ -79,14 +79,16 @@ func TestGoRuntimeSyscalls(t *testing.T) {
 }
 
 // testdataProgram builds testdata/name into t.TempDir() and returns its
-// path.
-func testdataProgram(t *testing.T, name string) string {
+// path; env (GOARCH=386, say) is added to go build's environment.
+func testdataProgram(t *testing.T, name string, env ...string) string {
 	t.Helper()
 	// go test puts its own go first on PATH.
 	goTool, err := exec.LookPath("go")
 	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command(goTool, "build", "-o", bin, "./testdata/"+name).CombinedOutput()
+	build := exec.Command(goTool, "build", "-o", bin, "./testdata/"+name)
+	build.Env = append(os.Environ(), env...)
+	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin
 }
