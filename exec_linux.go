@@ -298,7 +298,12 @@ func (c *Cmd) trampolineError(b []byte, when string) error {
 	}
 	switch {
 	case strings.HasPrefix(msg, "E"):
-		return errors.New(msg[1:])
+		n, text, ok := strings.Cut(msg[1:], ":")
+		errno, err := strconv.Atoi(n)
+		if !ok || err != nil {
+			return fmt.Errorf("seccomp: the trampoline's report is garbled: %q", msg)
+		}
+		return &trampolineFailure{msg: text, errno: syscall.Errno(errno)}
 	case strings.HasPrefix(msg, "X"):
 		n, _ := strconv.Atoi(msg[1:])
 		return &os.PathError{Op: "seccomp: exec under the filter", Path: c.Path, Err: syscall.Errno(n)}
@@ -306,21 +311,90 @@ func (c *Cmd) trampolineError(b []byte, when string) error {
 	return fmt.Errorf("seccomp: the trampoline ended %s: %v", when, c.ProcessState)
 }
 
+// failureReport is how the trampoline reports an error before the filter:
+// "E", the errno it wraps (0 for none), ":" and its text.
+func failureReport(err error) string {
+	var errno syscall.Errno
+	errors.As(err, &errno)
+	return "E" + strconv.Itoa(int(errno)) + ":" + err.Error()
+}
+
+// trampolineFailure is an error of the trampoline's, as Start returns it:
+// its text, and the errno it wrapped, for errors.Is.
+type trampolineFailure struct {
+	msg   string
+	errno syscall.Errno
+}
+
+func (e *trampolineFailure) Error() string { return e.msg }
+
+func (e *trampolineFailure) Unwrap() error {
+	if e.errno == 0 {
+		return nil
+	}
+	return e.errno
+}
+
 // ignoredSignals returns the signals this process ignores, which the
 // command inherits ignored, as from os/exec.
 func ignoredSignals() uint64 {
 	var mask uint64
 	for sig := 1; sig <= 64; sig++ {
-		var old [4]uint64 // struct sigaction, sa_handler first on every arch
-		if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); errno == 0 && old[0] == 1 {
+		if h, errno := sigHandler(sig); errno == 0 && h == sigIgn {
 			mask |= 1 << (sig - 1)
 		}
 	}
 	return mask
 }
 
+// Handlers as rt_sigaction takes them.
+const (
+	sigDfl uintptr = 0 // SIG_DFL
+	sigIgn uintptr = 1 // SIG_IGN
+)
+
+// kernelSigaction is a buffer for the kernel's struct sigaction, large
+// and aligned enough on every arch. Its layout is not the same on every
+// arch: see sigHandlerOffset.
+type kernelSigaction [8]uint64
+
+// sigHandlerOffset is where sa_handler is in the kernel's struct
+// sigaction, and sigsetSize the size of its sa_mask, which rt_sigaction
+// insists on: the handler comes first, and the mask has 64 bits, except
+// on mips, where an unsigned int sa_flags comes first and the mask has
+// 128 bits (arch/mips/include/uapi/asm/signal.h).
+var sigHandlerOffset, sigsetSize = func() (uintptr, uintptr) {
+	switch runtime.GOARCH {
+	case "mips", "mipsle", "mips64", "mips64le":
+		return unsafe.Sizeof(uintptr(0)), 16
+	}
+	return 0, 8
+}()
+
+// sigHandler returns the handler of signal sig: sigDfl, sigIgn or the
+// address of a function.
+func sigHandler(sig int) (uintptr, syscall.Errno) {
+	var old kernelSigaction
+	_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&old)), sigsetSize, 0, 0)
+	return *(*uintptr)(unsafe.Add(unsafe.Pointer(&old), sigHandlerOffset)), errno
+}
+
+// setSigHandler sets the handler of signal sig to h, sigDfl or sigIgn,
+// with no flags and an empty mask.
+func setSigHandler(sig int, h uintptr) syscall.Errno {
+	var act kernelSigaction
+	*(*uintptr)(unsafe.Add(unsafe.Pointer(&act), sigHandlerOffset)) = h
+	_, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, sigsetSize, 0, 0)
+	return errno
+}
+
 // nilPage is dereferenced to die without a system call.
 var nilPage *uint32
+
+// handoffSpins bounds the trampoline's wait for the parent to take the
+// listener: 2^36 loads of the shared page, 20 to 70 seconds on today's
+// CPUs.
+const handoffSpins = 1 << 36
 
 // trampoline is the child side of Start: it installs the filter on this
 // thread and execs the command. It never returns.
@@ -332,7 +406,7 @@ func trampoline(v string) {
 	}
 	ready := false
 	fail := func(err error) {
-		msg := "E" + err.Error()
+		msg := failureReport(err)
 		if !ready {
 			msg = "R" + msg
 		}
@@ -392,11 +466,13 @@ func trampoline(v string) {
 		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
 			continue
 		}
-		var act [4]uint64
+		h := sigDfl
 		if cfg.ignored&(1<<(sig-1)) != 0 {
-			act[0] = 1 // SIG_IGN
+			h = sigIgn
 		}
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+		if errno := setSigHandler(sig, h); errno != 0 {
+			fail(fmt.Errorf("seccomp: trampoline: resetting the handler of signal %d: %w", sig, errno))
+		}
 	}
 
 	if cfg.options&optKeepPrivileges == 0 {
@@ -415,11 +491,15 @@ func trampoline(v string) {
 		// system call, which the filter might notify to nobody yet.
 		(*atomic.Uint32)(unsafe.Pointer(&page[0])).Store(uint32(r1) + 1)
 		taken := (*atomic.Uint32)(unsafe.Pointer(&page[4]))
-		// time.Now reads the clock through the vDSO, not a system call.
-		deadline := time.Now().Add(time.Minute)
-		for i := 0; taken.Load() == 0; i++ {
-			if i%(1<<16) == 0 && time.Now().After(deadline) {
-				*nilPage = 0 // the parent is gone: die by SIGSEGV
+		// No function call in this loop: a call's prologue is where the Go
+		// scheduler preempts a goroutine that ran for 10ms, and on this
+		// locked thread preemption parks it with futex, under the filter.
+		// (Signals cannot preempt it: their handlers are gone.) So no
+		// clock either: the parent gets handoffSpins turns, a minute or
+		// so, and then it is taken for gone.
+		for i := uint64(0); taken.Load() == 0; i++ {
+			if i == handoffSpins {
+				*nilPage = 0 // die by SIGSEGV
 			}
 		}
 	}

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -215,19 +217,28 @@ func TestCmdNoArgs(t *testing.T) {
 // TestCmdTrampolineErrors checks how Start reads what the trampoline
 // wrote: nothing at all means the child was no trampoline.
 func TestCmdTrampolineErrors(t *testing.T) {
+	installErr := installError(syscall.EACCES, 0, 1)
 	for _, tc := range []struct {
 		name, reply, want string
+		errno             syscall.Errno // that the error wraps, if not 0
 	}{
-		{"no trampoline", "", "did not run the trampoline of package seccomp"},
-		{"error before the filter", "REseccomp: installing the filter: invalid argument", "seccomp: installing the filter: invalid argument"},
-		{"exec failed", "RX2", "exec under the filter /bin/true: no such file or directory"},
-		{"died after the filter", "R", "the trampoline ended when: exit status 0"},
+		{"no trampoline", "", "did not run the trampoline of package seccomp", 0},
+		{"error before the filter", "R" + failureReport(installErr), installErr.Error(), syscall.EACCES},
+		{"error with no errno", "R" + failureReport(errors.New("bad: config")), "bad: config", 0},
+		{"garbled report", "REseccomp: x", "garbled", 0},
+		{"exec failed", "RX2", "exec under the filter /bin/true: no such file or directory", syscall.ENOENT},
+		{"died after the filter", "R", "the trampoline ended when: exit status 0", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Cmd{Cmd: exec.Command("/bin/true")}
 			require.NoError(t, c.Cmd.Start())
 			err := c.trampolineError([]byte(tc.reply), "when")
 			assert.ErrorContains(t, err, tc.want)
+			if tc.errno != 0 {
+				assert.ErrorIs(t, err, tc.errno)
+			} else {
+				assert.NotErrorIs(t, err, syscall.EACCES)
+			}
 		})
 	}
 }
@@ -264,4 +275,84 @@ func TestCmdSupervisedFDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(out))
 	assert.NotContains(t, string(out), "seccomp")
+}
+
+// TestCmdSlowSupervise checks that the trampoline, waiting under the
+// filter for the caller to take the listener, makes no system call however
+// long the caller takes (past the 10ms after which the Go scheduler
+// preempts a goroutine, which on a locked thread parks it with futex): the
+// first call a notify-everything filter sees must be the command's execve.
+func TestCmdSlowSupervise(t *testing.T) {
+	requireKernel(t)
+	native, err := NativeArch()
+	require.NoError(t, err)
+	execve, _ := native.SyscallNumber("execve")
+	prog, err := (&Policy{Default: Notify}).Compile()
+	require.NoError(t, err)
+	for _, wait := range []time.Duration{0, 200 * time.Millisecond} {
+		t.Run(wait.String(), func(t *testing.T) {
+			first := make(chan int, 1)
+			cmd := Command(prog, "/bin/true")
+			cmd.Supervise = func(l *Listener) {
+				time.Sleep(wait)
+				go func() {
+					defer l.Close()
+					for i := 0; ; i++ {
+						n, err := l.Receive(context.Background())
+						if err != nil {
+							return
+						}
+						if i == 0 {
+							first <- n.Nr
+						}
+						l.Continue(n.ID)
+					}
+				}()
+			}
+			require.NoError(t, cmd.Run())
+			nr := <-first
+			name, _ := native.SyscallName(nr)
+			assert.Equal(t, execve, nr, "the first call under the filter is %s (%d), not execve", name, nr)
+		})
+	}
+}
+
+// TestCmdSignalState checks that the command starts with the signal mask
+// and dispositions os/exec gives it: what the caller ignores stays
+// ignored (SIGUSR2 too, which the trampoline's Go runtime would catch),
+// what it catches is default, nothing is blocked that os/exec leaves
+// unblocked.
+func TestCmdSignalState(t *testing.T) {
+	requireKernel(t)
+	signal.Ignore(syscall.SIGHUP, syscall.SIGUSR2)
+	defer signal.Reset(syscall.SIGHUP, syscall.SIGUSR2)
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, syscall.SIGUSR1)
+	defer signal.Stop(caught)
+
+	script := `grep -E '^Sig(Blk|Ign|Cgt):' /proc/self/status`
+	want, err := exec.Command("/bin/sh", "-c", script).Output()
+	require.NoError(t, err)
+	require.Contains(t, string(want), "SigIgn:\t0000000000000801\n", "os/exec's command ignores SIGHUP and SIGUSR2")
+	got, err := Command(denyMkdir(t, Errno(syscall.EPERM)), "/bin/sh", "-c", script).Output()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+}
+
+// TestCmdSignalState32 is TestCmdSignalState for a 386 program, whose
+// struct sigaction has 32-bit fields (the trampoline once read the
+// handler and the flags as one 64-bit word there, and lost every ignored
+// signal). It needs amd64 and the kernel's IA32 emulation.
+func TestCmdSignalState32(t *testing.T) {
+	requireKernel(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("runs a 386 program on amd64; this is %s", runtime.GOARCH)
+	}
+	bin := testdataProgram(t, "cmdsignals", "GOARCH=386")
+	out, err := exec.Command(bin).CombinedOutput()
+	if errors.Is(err, syscall.ENOEXEC) {
+		skipUnlessRequired(t, "this kernel runs no 386 programs (no IA32 emulation)")
+	}
+	require.NoError(t, err, "the command's signal state is not os/exec's, or the program failed:\n%s", out)
+	assert.Contains(t, string(out), "SigIgn:\t0000000000000801\n")
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -80,15 +79,16 @@ func TestGoRuntimeSyscalls(t *testing.T) {
 }
 
 // testdataProgram builds testdata/name into t.TempDir() and returns its
-// path.
-func testdataProgram(t *testing.T, name string) string {
+// path; env (GOARCH=386, say) is added to go build's environment.
+func testdataProgram(t *testing.T, name string, env ...string) string {
 	t.Helper()
+	// go test puts its own go first on PATH.
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command(goTool, "build", "-o", bin, "./testdata/"+name).CombinedOutput()
+	build := exec.Command(goTool, "build", "-o", bin, "./testdata/"+name)
+	build.Env = append(os.Environ(), env...)
+	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin
 }

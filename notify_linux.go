@@ -2,7 +2,6 @@ package seccomp
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +49,10 @@ type Listener struct {
 // errClosed is what a Listener's methods return after Close.
 var errClosed = fmt.Errorf("seccomp: the listener is closed: %w", os.ErrClosed)
 
-// The kernel's structs, as include/uapi/linux/seccomp.h has them. Their
-// sizes are fixed by the ioctl numbers; NewListener checks them against
+// The kernel's structs, as include/uapi/linux/seccomp.h has them, and the
+// only statement of their layout here: Receive and the answers read and
+// write them whole. Their sizes are fixed by the ioctl numbers
+// (TestNotifyStructs); NewListener checks them against
 // SECCOMP_GET_NOTIF_SIZES.
 type notifReq struct {
 	ID    uint64
@@ -192,22 +193,24 @@ func (l *Listener) Receive(ctx context.Context) (Notification, error) {
 	return n, recvErr
 }
 
+// decodeNotif reads the struct seccomp_notif that RECV wrote at the start
+// of b, a buffer at least that long from make, and so 8-byte aligned.
 func decodeNotif(b []byte) Notification {
-	le := binary.NativeEndian
-	n := Notification{
-		ID:                 le.Uint64(b[0:]),
-		PID:                int(le.Uint32(b[8:])),
-		Nr:                 int(int32(le.Uint32(b[16:]))),
-		Arch:               Arch(le.Uint32(b[20:])),
-		InstructionPointer: le.Uint64(b[24:]),
+	r := (*notifReq)(unsafe.Pointer(&b[0]))
+	return Notification{
+		ID:                 r.ID,
+		PID:                int(r.PID),
+		Nr:                 int(r.Nr),
+		Arch:               Arch(r.Arch),
+		InstructionPointer: r.IP,
+		Args:               r.Args,
 	}
-	for i := range n.Args {
-		n.Args[i] = le.Uint64(b[32+8*i:])
-	}
-	return n
 }
 
 // Respond answers notification id: the call returns val, without running.
+// The kernel hands val to the target as the raw return register, so a val
+// from -4095 to -1 is read by the target as an errno: fail a call with
+// RespondErrno.
 //
 // An answer to a call that is gone is ErrNotificationGone. A second answer
 // to a call fails with EINPROGRESS until the target has taken the first,
@@ -236,12 +239,9 @@ func (l *Listener) Continue(id uint64) error {
 }
 
 func (l *Listener) send(what string, resp notifResp) error {
+	// The kernel's struct may have grown: send it zero-extended.
 	buf := make([]byte, l.respSizeOr())
-	le := binary.NativeEndian
-	le.PutUint64(buf[0:], resp.ID)
-	le.PutUint64(buf[8:], uint64(resp.Val))
-	le.PutUint32(buf[16:], uint32(resp.Error))
-	le.PutUint32(buf[20:], resp.Flags)
+	*(*notifResp)(unsafe.Pointer(&buf[0])) = resp
 	err := l.ioctl(unix.SECCOMP_IOCTL_NOTIF_SEND, unsafe.Pointer(&buf[0]), nil)
 	if err != nil {
 		return fmt.Errorf("seccomp: %s to notification %#x: %w", what, resp.ID, err)

@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -566,4 +568,66 @@ func TestListenerParksNoThread(t *testing.T) {
 		require.NoError(t, tg.l.Respond(n.ID, 5))
 		assert.Equal(t, []string{"getppid 5 0"}, tg.wait(t))
 	}
+}
+
+// TestNotifyStructs checks the Listener's structs against the kernel's:
+// their sizes against those the ioctl numbers encode (golang.org/x/sys's
+// values, generated from linux/seccomp.h) and against
+// SECCOMP_GET_NOTIF_SIZES, and their fields' offsets against
+// include/uapi/linux/seccomp.h, where struct seccomp_notif is
+// {u64 id; u32 pid; u32 flags; struct seccomp_data data} and seccomp_data
+// is {int nr; u32 arch; u64 instruction_pointer; u64 args[6]}.
+func TestNotifyStructs(t *testing.T) {
+	ioctlSize := func(req uint) uintptr { return uintptr(req>>16) & (1<<14 - 1) }
+	var req notifReq
+	var resp notifResp
+	var addfd notifAddFD
+	for _, tc := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"seccomp_notif size (RECV)", unsafe.Sizeof(req), ioctlSize(unix.SECCOMP_IOCTL_NOTIF_RECV)},
+		{"seccomp_notif_resp size (SEND)", unsafe.Sizeof(resp), ioctlSize(unix.SECCOMP_IOCTL_NOTIF_SEND)},
+		{"seccomp_notif_addfd size (ADDFD)", unsafe.Sizeof(addfd), ioctlSize(unix.SECCOMP_IOCTL_NOTIF_ADDFD)},
+		{"seccomp_notif.id", unsafe.Offsetof(req.ID), 0},
+		{"seccomp_notif.pid", unsafe.Offsetof(req.PID), 8},
+		{"seccomp_notif.flags", unsafe.Offsetof(req.Flags), 12},
+		{"seccomp_notif.data.nr", unsafe.Offsetof(req.Nr), 16},
+		{"seccomp_notif.data.arch", unsafe.Offsetof(req.Arch), 20},
+		{"seccomp_notif.data.instruction_pointer", unsafe.Offsetof(req.IP), 24},
+		{"seccomp_notif.data.args", unsafe.Offsetof(req.Args), 32},
+		{"seccomp_notif_resp.id", unsafe.Offsetof(resp.ID), 0},
+		{"seccomp_notif_resp.val", unsafe.Offsetof(resp.Val), 8},
+		{"seccomp_notif_resp.error", unsafe.Offsetof(resp.Error), 16},
+		{"seccomp_notif_resp.flags", unsafe.Offsetof(resp.Flags), 20},
+		{"seccomp_notif_addfd.id", unsafe.Offsetof(addfd.ID), 0},
+		{"seccomp_notif_addfd.flags", unsafe.Offsetof(addfd.Flags), 8},
+		{"seccomp_notif_addfd.srcfd", unsafe.Offsetof(addfd.SrcFD), 12},
+		{"seccomp_notif_addfd.newfd", unsafe.Offsetof(addfd.NewFD), 16},
+		{"seccomp_notif_addfd.newfd_flags", unsafe.Offsetof(addfd.NewFDFlags), 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assert.Equal(t, tc.want, tc.got) })
+	}
+
+	requireKernel(t)
+	var sizes struct{ notif, resp, data uint16 }
+	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_GET_NOTIF_SIZES, 0, uintptr(unsafe.Pointer(&sizes)))
+	require.Zero(t, errno)
+	assert.Equal(t, unsafe.Sizeof(req), uintptr(sizes.notif), "SECCOMP_GET_NOTIF_SIZES")
+	assert.Equal(t, unsafe.Sizeof(resp), uintptr(sizes.resp), "SECCOMP_GET_NOTIF_SIZES")
+	assert.Equal(t, uintptr(64), uintptr(sizes.data), "SECCOMP_GET_NOTIF_SIZES")
+
+	// A round trip through the decoder: every field from its own offset.
+	b := make([]byte, unsafe.Sizeof(req))
+	le := binary.NativeEndian
+	le.PutUint64(b[0:], 0x1122334455667788)
+	le.PutUint32(b[8:], 4242)
+	le.PutUint32(b[16:], 0xFFFFFFFF) // nr -1
+	le.PutUint32(b[20:], uint32(ArchAArch64))
+	le.PutUint64(b[24:], 0xdeadbeef00)
+	for i := range 6 {
+		le.PutUint64(b[32+8*i:], uint64(i+1)<<40)
+	}
+	assert.Equal(t, Notification{ID: 0x1122334455667788, PID: 4242, Nr: -1, Arch: ArchAArch64, InstructionPointer: 0xdeadbeef00,
+		Args: [6]uint64{1 << 40, 2 << 40, 3 << 40, 4 << 40, 5 << 40, 6 << 40}}, decodeNotif(b))
 }

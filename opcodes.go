@@ -149,12 +149,3 @@ func opName(op uint16) string {
 	}
 	return "ret a" // opRetA, the last seccompOpcode
 }
-
-// isCondJump reports whether op is one of the conditional jumps.
-func isCondJump(op uint16) bool {
-	switch op {
-	case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
-		return true
-	}
-	return false
-}

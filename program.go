@@ -11,7 +11,11 @@ import (
 // Program is a compiled seccomp filter: classic BPF instructions for one
 // arch, ready for the kernel.
 type Program struct {
-	Arch         Arch
+	// Arch is the arch the program is for (the host's for the zero Arch):
+	// the byte order Eval reads seccomp_data in, and the arch Install
+	// and Cmd require of the host.
+	Arch Arch
+	// Instructions are the program's sock_filter entries, in order.
 	Instructions []bpf.RawInstruction
 }
 

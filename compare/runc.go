@@ -24,13 +24,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/net/bpf"
-	"golang.org/x/sys/unix"
 
 	"github.com/sandboxkit/seccomp"
+	"github.com/sandboxkit/seccomp/internal/ptracefilter"
 	"github.com/sandboxkit/seccomp/profile"
 )
 
@@ -224,49 +223,17 @@ func waitStopped(tid int) error {
 	return errors.New("the loader did not stop")
 }
 
-const ptraceSeccompGetFilter = 0x420c
-
 // dumpFilter attaches to the stopped thread and returns the filter it
 // holds, checking that it holds exactly one.
 func dumpFilter(tid int) ([]bpf.RawInstruction, error) {
-	// Every ptrace request must come from the thread that attached.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := unix.PtraceAttach(tid); err != nil {
-		return nil, fmt.Errorf("PTRACE_ATTACH: %w", err)
+	filters, err := ptracefilter.Read(tid)
+	if err != nil {
+		return nil, err
 	}
-	defer unix.PtraceDetach(tid)
-	var ws unix.WaitStatus
-	if _, err := unix.Wait4(tid, &ws, unix.WALL, nil); err != nil {
-		return nil, fmt.Errorf("wait4: %w", err)
+	if len(filters) != 1 {
+		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: thread %d holds %d filters, want 1", tid, len(filters))
 	}
-	if !ws.Stopped() {
-		return nil, fmt.Errorf("wait4: not stopped: %#x", ws)
-	}
-	n, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(tid), 0, 0, 0, 0)
-	if errno != 0 {
-		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %w", errno)
-	}
-	if n == 0 || n > 4096 {
-		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %d instructions", n)
-	}
-	buf := make([]unix.SockFilter, n)
-	m, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(tid), 0, uintptr(unsafe.Pointer(&buf[0])), 0, 0)
-	if errno != 0 {
-		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %w", errno)
-	}
-	if m != n {
-		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER: %d instructions, then %d", n, m)
-	}
-	// Filter 1 would be an older one: there must be none.
-	if _, _, errno := unix.Syscall6(unix.SYS_PTRACE, ptraceSeccompGetFilter, uintptr(tid), 1, 0, 0, 0); errno != unix.ENOENT {
-		return nil, fmt.Errorf("PTRACE_SECCOMP_GET_FILTER of filter 1: %v, want ENOENT", errno)
-	}
-	raw := make([]bpf.RawInstruction, n)
-	for i, f := range buf {
-		raw[i] = bpf.RawInstruction{Op: f.Code, Jt: f.Jt, Jf: f.Jf, K: f.K}
-	}
-	return raw, nil
+	return filters[0], nil
 }
 
 // runcDiff is a group of x86_64 inputs on one syscall number where the two
