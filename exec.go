@@ -69,7 +69,10 @@ import (
 // calls Supervise with it before the command's execve, which the filter
 // may notify: Supervise must start serving the listener (in a goroutine)
 // and return. The listener belongs to the caller, who closes it: see
-// Listener. The command holds no copy of it.
+// Listener. The command holds no copy of it. While it waits, the
+// trampoline makes no system call however long Supervise takes, except in
+// a program built with -race: the race detector turns its atomic loads
+// into calls, where the scheduler may preempt it with futex.
 type Cmd struct {
 	// Cmd is the command. Start changes its Path, Args, Env, ExtraFiles and Err
 	// while it runs and restores them before it returns. Do not call its
