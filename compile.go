@@ -51,47 +51,102 @@ func (p *Policy) Compile() (Program, error) {
 
 // CompileLayout compiles the policy into a program with the given layout.
 func (p *Policy) CompileLayout(layout Layout) (Program, error) {
-	pl, err := p.plan()
+	if layout != LayoutTree && layout != LayoutBitmap {
+		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
+	}
+	pls, notes, err := p.plans()
 	if err != nil {
 		return Program{}, err
 	}
 	b := newBuilder()
-	b.bigEndian = pl.arch.bigEndian()
-	pl.emitFrame(b)
-	switch layout {
-	case LayoutBitmap:
-		pl.emitBitmap(b)
-	case LayoutTree:
-		pl.emitTree(b)
-	default:
-		return Program{}, fmt.Errorf("seccomp: unknown layout %d", layout)
-	}
+	b.bigEndian = pls[0].arch.bigEndian()
+	emitSections(b, pls, func(pl *plan) {
+		if layout == LayoutBitmap {
+			pl.emitBitmap(b)
+		} else {
+			pl.emitTree(b)
+		}
+	})
 	insns, err := b.assemble()
 	if err != nil {
 		return Program{}, err
 	}
-	return Program{Arch: pl.arch, Instructions: insns}, nil
+	prog := Program{Arch: pls[0].arch, Instructions: insns, Notes: notes}
+	for _, pl := range pls[1:] {
+		prog.Compat = append(prog.Compat, pl.arch)
+	}
+	return prog, nil
 }
 
-// emitFrame emits what every program starts with: the arch check, the
-// load of the number, and on x86_64 the x32 check. It leaves the number in
-// the accumulator.
-func (pl *plan) emitFrame(b *builder) {
+// emitSections emits the dispatch on the arch and, per ABI, its section:
+// the load of the number, on x86_64 the x32 check, and what layout emits.
+// ABIs are tested in the policy's order, Arch first, so that the native one
+// pays one jeq; a value no ABI has gets the bad-arch action. x86_64 and x32
+// share an arch value, and bit 30 of the number tells them apart.
+func emitSections(b *builder, pls []*plan, layout func(*plan)) {
+	type group struct {
+		audit       uint32
+		x86_64, x32 *plan
+		start       label
+	}
+	var groups []*group
+	find := func(audit uint32) *group {
+		for _, g := range groups {
+			if g.audit == audit {
+				return g
+			}
+		}
+		g := &group{audit: audit, start: b.newLabel()}
+		groups = append(groups, g)
+		return g
+	}
+	for _, pl := range pls {
+		g := find(pl.arch.auditArch())
+		if pl.arch == ArchX32 {
+			g.x32 = pl
+		} else {
+			g.x86_64 = pl // or whatever ABI owns the value alone
+		}
+	}
+	badArch := toAction(pls[0].badArch)
+	def := toAction(pls[0].def)
 	b.load(offArch)
-	b.jump(opJeqK, pl.arch.auditArch(), next, toAction(pl.badArch))
-	b.load(offNr)
-	switch pl.arch {
-	case ArchX32:
-		// x32 calls carry x86_64's arch and bit 30; an x86_64 call is
-		// another ABI's.
-		b.jump(opJsetK, x32SyscallBit, next, toAction(pl.badArch))
-	case ArchX86_64:
-		// Numbers with bit 30 set are x32's, as the kernel and runc tell
-		// them apart; -1 (a call a tracer skipped) is not one.
-		notX32 := b.newLabel()
-		b.jump(opJsetK, x32SyscallBit, next, to(notX32))
-		b.jump(opJeqK, 0xFFFFFFFF, toAction(pl.def), toAction(pl.badArch))
-		b.bind(notX32)
+	for i, g := range groups {
+		if i == len(groups)-1 {
+			b.jump(opJeqK, g.audit, next, badArch)
+		} else {
+			b.jump(opJeqK, g.audit, to(g.start), next)
+		}
+	}
+	// The last group's section follows its test; the others' follow it.
+	for i := len(groups) - 1; i >= 0; i-- {
+		if i < len(groups)-1 {
+			b.bind(groups[i].start)
+		}
+		g := groups[i]
+		b.load(offNr)
+		switch {
+		case g.x86_64 == nil:
+			// x32 alone: an x86_64 call is another ABI's.
+			b.jump(opJsetK, x32SyscallBit, next, badArch)
+			layout(g.x32)
+		case g.x86_64.arch == ArchX86_64 && g.x32 != nil:
+			x32 := b.newLabel()
+			b.jump(opJsetK, x32SyscallBit, to(x32), next)
+			layout(g.x86_64)
+			b.bind(x32)
+			layout(g.x32) // -1 has bit 30 set: x32's section gives it the default
+		case g.x86_64.arch == ArchX86_64:
+			// Numbers with bit 30 set are x32's, as the kernel and runc
+			// tell them apart; -1 (a call a tracer skipped) is not one.
+			notX32 := b.newLabel()
+			b.jump(opJsetK, x32SyscallBit, next, to(notX32))
+			b.jump(opJeqK, 0xFFFFFFFF, def, badArch)
+			b.bind(notX32)
+			layout(g.x86_64)
+		default:
+			layout(g.x86_64)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // This file is the compiler's first stage: it validates a policy and
@@ -46,25 +47,118 @@ type callPlan struct {
 // would otherwise silently mean "the default".
 var errNoRules = errors.New("no rules")
 
-// plan validates the policy and reduces it.
+// plan validates a policy of one ABI and reduces it.
 func (p *Policy) plan() (*plan, error) {
-	arch, info, err := p.Arch.lookup()
+	pls, _, err := p.plans()
+	if err != nil {
+		return nil, err
+	}
+	return pls[0], nil
+}
+
+// plans validates the policy and reduces it, one plan per ABI, Arch's
+// first, and returns the notes SkipMissing asks for.
+func (p *Policy) plans() ([]*plan, []string, error) {
+	if err := p.Default.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("seccomp: default action: %w", err)
+	}
+	if err := p.BadArch.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
+	}
+	set, err := p.abis()
+	if err != nil {
+		return nil, nil, err
+	}
+	// An entry's reach: the ABIs it names, and for a name missing on one
+	// of them, an error or (SkipMissing) a note.
+	var notes []string
+	skip := make([][]bool, len(set)) // skip[a][i]: entry i does not apply on set[a]
+	for a := range set {
+		skip[a] = make([]bool, len(p.Syscalls))
+	}
+	for i, sc := range p.Syscalls {
+		if sc.Arch != 0 && !slices.Contains(set, sc.Arch) {
+			label := fmt.Sprintf("syscall %d", sc.Nr)
+			if sc.Name != "" {
+				label = fmt.Sprintf("syscall %q", sc.Name)
+			}
+			return nil, nil, fmt.Errorf("seccomp: %s: arch %s is not one of the policy's", label, sc.Arch)
+		}
+		if sc.Name == "" && sc.Arch == 0 && len(set) > 1 {
+			return nil, nil, fmt.Errorf("seccomp: syscall %d: a number names a call on one ABI, so the entry must set Arch in a policy of several", sc.Nr)
+		}
+		var missing []string
+		have := 0
+		for a, arch := range set {
+			switch {
+			case sc.Arch != 0 && sc.Arch != arch:
+				skip[a][i] = true
+			case sc.Name == "" || sc.Arch != 0 || !p.SkipMissing:
+				// identify decides, and reports a missing name.
+			case !hasName(arch, sc.Name):
+				skip[a][i] = true
+				missing = append(missing, arch.String())
+			default:
+				have++
+			}
+		}
+		if len(missing) > 0 {
+			if have == 0 {
+				return nil, nil, fmt.Errorf("seccomp: syscall %q: unknown on %s", sc.Name, strings.Join(missing, ", "))
+			}
+			notes = append(notes, fmt.Sprintf("syscall %q: not on %s, skipped there", sc.Name, strings.Join(missing, ", ")))
+		}
+	}
+	pls := make([]*plan, len(set))
+	for a, arch := range set {
+		if pls[a], err = p.planABI(arch, skip[a]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return pls, notes, nil
+}
+
+// abis returns the policy's ABIs, Arch's first, checked: each supported,
+// none twice, one byte order.
+func (p *Policy) abis() ([]Arch, error) {
+	arch, _, err := p.Arch.lookup()
 	if err != nil {
 		return nil, fmt.Errorf("seccomp: %w", err)
 	}
-	if err := p.Default.Validate(); err != nil {
-		return nil, fmt.Errorf("seccomp: default action: %w", err)
+	set := []Arch{arch}
+	for _, c := range p.Compat {
+		if _, ok := archInfos[c]; !ok {
+			return nil, fmt.Errorf("seccomp: compat arch: unsupported arch %#x", uint32(c))
+		}
+		if slices.Contains(set, c) {
+			return nil, fmt.Errorf("seccomp: compat arch %s: listed twice", c)
+		}
+		if c.bigEndian() != arch.bigEndian() {
+			return nil, fmt.Errorf("seccomp: compat arch %s: byte order differs from %s's, so no kernel runs both", c, arch)
+		}
+		set = append(set, c)
 	}
-	if err := p.BadArch.Validate(); err != nil {
-		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
-	}
+	return set, nil
+}
+
+func hasName(arch Arch, name string) bool {
+	_, ok := archInfos[arch].byName[name]
+	return ok
+}
+
+// planABI reduces the entries that apply on one ABI (those skip leaves).
+func (p *Policy) planABI(arch Arch, skip []bool) (*plan, error) {
+	info := archInfos[arch]
 	pl := &plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31}
 
 	// Resolve the entries, then sort them by number, keeping the order of
 	// those for one number (one uint64 key each sorts far faster than the
 	// entries themselves), and join those.
-	order := make([]uint64, len(p.Syscalls))
+	order := make([]uint64, 0, len(p.Syscalls))
 	for i, sc := range p.Syscalls {
+		if skip[i] {
+			continue
+		}
 		nr, name, err := identify(arch, info, sc)
 		if err != nil {
 			return nil, err
@@ -72,7 +166,7 @@ func (p *Policy) plan() (*plan, error) {
 		if len(sc.Rules) == 0 {
 			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		order[i] = uint64(nr)<<32 | uint64(i)
+		order = append(order, uint64(nr)<<32|uint64(i))
 		if p.UnknownENOSYS {
 			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
 		}

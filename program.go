@@ -11,8 +11,15 @@ import (
 // Program is a compiled seccomp filter: classic BPF instructions for one
 // arch, ready for the kernel.
 type Program struct {
-	Arch         Arch
+	// Arch is the ABI the program serves first; zero means the host's.
+	Arch Arch
+	// Compat are the other ABIs it serves, in the order it tests them
+	// (see Policy.Compat).
+	Compat       []Arch
 	Instructions []bpf.RawInstruction
+	// Notes say what the compile left out on some ABI (see
+	// Policy.SkipMissing); they do not travel with MarshalBinary.
+	Notes []string
 }
 
 // MarshalBinary returns the program as the kernel's struct sock_filter
