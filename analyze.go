@@ -25,8 +25,9 @@ type Analysis struct {
 
 // Analyze reports what the program does with system call nr made with the
 // program's arch, whatever the arguments and instruction pointer. It
-// follows every path the arguments could choose; an error means the program
-// is malformed (a jump out of range, an instruction it does not know).
+// follows every path the arguments could choose, computing as Eval does
+// wherever the values are known. A program the kernel would refuse to
+// load is an error from Validate.
 func (p Program) Analyze(nr uint32) (Analysis, error) {
 	return p.AnalyzeArch(p.Arch, nr)
 }
@@ -34,6 +35,9 @@ func (p Program) Analyze(nr uint32) (Analysis, error) {
 // AnalyzeArch is Analyze for system call nr made with ABI arch, one of
 // the program's Arch and Compat.
 func (p Program) AnalyzeArch(arch Arch, nr uint32) (Analysis, error) {
+	if err := p.Validate(); err != nil {
+		return Analysis{}, err
+	}
 	an := analyzer{prog: p.Instructions, nr: nr, arch: arch.auditArch(), memo: make(map[walkState]pathSummary)}
 	s, err := an.walk(walkState{})
 	if err != nil {
@@ -59,7 +63,7 @@ type regValue struct {
 type walkState struct {
 	pc   int
 	a, x regValue
-	mem  [16]regValue
+	mem  [memWords]regValue
 }
 
 type pathSummary struct {
@@ -93,15 +97,19 @@ func (an *analyzer) walk(s walkState) (pathSummary, error) {
 		sum = pathSummary{min: sub.min + 1, max: sub.max + 1, rets: sub.rets}
 	}
 	k := regValue{true, ri.K}
-	switch class := ri.Op & 0x07; {
-	case ri.Op == opRetK:
+	src := k
+	if ri.Op&opSrcX != 0 {
+		src = s.x
+	}
+	switch ri.Op {
+	case opRetK:
 		sum = pathSummary{1, 1, []uint32{ri.K}}
-	case ri.Op == 0x16: // ret a
+	case opRetA:
 		if !s.a.known {
 			return pathSummary{}, fmt.Errorf("seccomp: ret a of an unknown value at %d", start.pc)
 		}
 		sum = pathSummary{1, 1, []uint32{s.a.v}}
-	case ri.Op == opLdWAbs:
+	case opLdWAbs:
 		s.a = regValue{}
 		switch ri.K {
 		case offNr:
@@ -110,59 +118,69 @@ func (an *analyzer) walk(s walkState) (pathSummary, error) {
 			s.a = regValue{true, an.arch}
 		}
 		step(s)
-	case ri.Op == opLdImm:
+	case opLdImm:
 		s.a = k
 		step(s)
-	case ri.Op == 0x01: // ldx #k
+	case opLdxImm:
 		s.x = k
 		step(s)
-	case ri.Op == 0x60: // ld M[k]
-		s.a = s.mem[ri.K&15]
+	case opLdMem:
+		s.a = s.mem[ri.K%memWords]
 		step(s)
-	case ri.Op == 0x61: // ldx M[k]
-		s.x = s.mem[ri.K&15]
+	case opLdxMem:
+		s.x = s.mem[ri.K%memWords]
 		step(s)
-	case ri.Op == 0x02: // st M[k]
-		s.mem[ri.K&15] = s.a
+	case opSt:
+		s.mem[ri.K%memWords] = s.a
 		step(s)
-	case ri.Op == 0x03: // stx M[k]
-		s.mem[ri.K&15] = s.x
+	case opStx:
+		s.mem[ri.K%memWords] = s.x
 		step(s)
-	case ri.Op == opTax:
+	case opTax:
 		s.x = s.a
 		step(s)
-	case ri.Op == 0x87: // txa
+	case opTxa:
 		s.a = s.x
 		step(s)
-	case ri.Op == 0x80: // ld len
-		s.a = regValue{true, 64}
+	case opLdWLen:
+		s.a = regValue{true, dataLen}
 		step(s)
-	case ri.Op == 0x81: // ldx len
-		s.x = regValue{true, 64}
+	case opLdxWLen:
+		s.x = regValue{true, dataLen}
 		step(s)
-	case class == 0x04: // alu
-		src := k
-		if ri.Op&0x08 != 0 {
-			src = s.x
+	case opDivX:
+		if src.known && src.v != 0 {
+			s.a = aluWalk(ri.Op, s.a, src)
+			step(s)
+			break
 		}
-		s.a = aluWalk(ri.Op&0xF0, s.a, src)
+		// X may be 0, and then the filter returns 0 (Eval).
+		zero := pathSummary{1, 1, []uint32{0}}
+		if src.known {
+			sum = zero
+			break
+		}
+		s.a = regValue{}
+		var sub pathSummary
+		if sub, err = an.walk(s); err == nil {
+			sum = pathSummary{1, sub.max + 1, mergeRets(zero.rets, sub.rets)}
+		}
+	case opAddK, opAddX, opSubK, opSubX, opMulK, opMulX, opDivK,
+		opAndK, opAndX, opOrK, opOrX, opXorK, opXorX,
+		opLshK, opLshX, opRshK, opRshX, opNeg:
+		s.a = aluWalk(ri.Op, s.a, src)
 		step(s)
-	case ri.Op == opJa:
+	case opJa:
 		s.pc += int(ri.K)
 		step(s)
-	case class == 0x05:
-		src := k
-		if ri.Op&0x08 != 0 {
-			src = s.x
-		}
-		taken, decided := jumpWalk(ri.Op&0xF0, s.a, src)
+	case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
 		t, f := s, s
 		t.pc += int(ri.Jt)
 		f.pc += int(ri.Jf)
 		switch {
-		case decided && taken:
+		case s.a.known && src.known && jumpTaken(ri.Op, s.a.v, src.v):
 			step(t)
-		case decided:
+		case s.a.known && src.known:
 			step(f)
 		default:
 			st, errT := an.walk(t)
@@ -194,66 +212,17 @@ func mergeRets(a, b []uint32) []uint32 {
 	return slices.Compact(out)
 }
 
-// aluWalk applies a classic BPF ALU operation; an unknown operand makes an
-// unknown result, as does a division by zero (which ends the filter).
+// aluWalk applies an ALU instruction (aluResult) to what is known of its
+// operands: an unknown operand makes an unknown result. Neg has no source.
 func aluWalk(op uint16, a, src regValue) regValue {
-	if op == 0x80 { // neg
-		if !a.known {
-			return regValue{}
-		}
-		return regValue{true, -a.v}
+	if op == opNeg {
+		src = regValue{true, 0}
 	}
 	if !a.known || !src.known {
 		return regValue{}
 	}
-	x, y := a.v, src.v
-	switch op {
-	case 0x00:
-		return regValue{true, x + y}
-	case 0x10:
-		return regValue{true, x - y}
-	case 0x20:
-		return regValue{true, x * y}
-	case 0x30:
-		if y == 0 {
-			return regValue{}
-		}
-		return regValue{true, x / y}
-	case 0x40:
-		return regValue{true, x | y}
-	case 0x50:
-		return regValue{true, x & y}
-	case 0x60:
-		return regValue{true, x << (y & 31)}
-	case 0x70:
-		return regValue{true, x >> (y & 31)}
-	case 0x90:
-		if y == 0 {
-			return regValue{}
-		}
-		return regValue{true, x % y}
-	case 0xa0:
-		return regValue{true, x ^ y}
-	}
-	return regValue{}
-}
-
-// jumpWalk decides a conditional jump when both operands are known.
-func jumpWalk(op uint16, a, src regValue) (taken, decided bool) {
-	if !a.known || !src.known {
-		return false, false
-	}
-	switch op {
-	case 0x10:
-		return a.v == src.v, true
-	case 0x20:
-		return a.v > src.v, true
-	case 0x30:
-		return a.v >= src.v, true
-	case 0x40:
-		return a.v&src.v != 0, true
-	}
-	return false, false
+	r, ok := aluResult(op, a.v, src.v)
+	return regValue{ok, r}
 }
 
 // KernelCaches reports whether the kernel, when it loads the program,
@@ -282,7 +251,7 @@ func (p Program) KernelCachesArch(arch Arch, nr uint32) bool {
 	if err != nil {
 		return false
 	}
-	if arch = arch.resolve(); arch != native && (info.compat == 0 || arch != info.compat) {
+	if arch = arch.orNative(); arch != native && (info.compat == 0 || arch != info.compat) {
 		return false
 	}
 	if arch == ArchX32 {
@@ -305,24 +274,13 @@ func (p Program) KernelCachesArch(arch Arch, nr uint32) bool {
 		case opJa:
 			pc += int(ri.K)
 		case opJeqK, opJgeK, opJgtK, opJsetK:
-			var taken bool
-			switch ri.Op {
-			case opJeqK:
-				taken = a == ri.K
-			case opJgeK:
-				taken = a >= ri.K
-			case opJgtK:
-				taken = a > ri.K
-			case opJsetK:
-				taken = a&ri.K != 0
-			}
-			if taken {
+			if jumpTaken(ri.Op, a, ri.K) {
 				pc += int(ri.Jt)
 			} else {
 				pc += int(ri.Jf)
 			}
 		case opAndK:
-			a &= ri.K
+			a, _ = aluResult(opAndK, a, ri.K)
 		case opRetK:
 			return ri.K == Allow.Ret()
 		default:

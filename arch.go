@@ -184,9 +184,9 @@ func (a Arch) String() string {
 	return fmt.Sprintf("arch(%#x)", uint32(a))
 }
 
-// resolve returns the arch the zero Arch stands for: the host's, or 0 if
+// orNative returns the arch the zero Arch stands for: the host's, or 0 if
 // that is not supported.
-func (a Arch) resolve() Arch {
+func (a Arch) orNative() Arch {
 	if a == 0 {
 		a, _ = NativeArch()
 	}
@@ -213,7 +213,7 @@ func (a Arch) lookup() (Arch, *archInfo, error) {
 // AUDIT_ARCH_* values of little-endian arches carry __AUDIT_ARCH_LE
 // (0x40000000). The zero Arch is the host's.
 func (a Arch) bigEndian() bool {
-	a = a.resolve()
+	a = a.orNative()
 	if a == 0 {
 		return false
 	}
@@ -223,7 +223,7 @@ func (a Arch) bigEndian() bool {
 // auditArch is the value the kernel puts in seccomp_data.arch for a call
 // made with the arch's ABI: ArchX86_64's for ArchX32.
 func (a Arch) auditArch() uint32 {
-	a = a.resolve()
+	a = a.orNative()
 	if a == ArchX32 {
 		return uint32(ArchX86_64)
 	}

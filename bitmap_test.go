@@ -11,8 +11,8 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// The bitmap layout's shape, as DESIGN.md draws it: overrides first, then
-// the words of the bitmap, then the linear section.
+// The bitmap layout's shape, as docs/DESIGN.md (section 3) draws it:
+// overrides first, then the words of the bitmap, then the linear section.
 func TestBitmapLayoutShape(t *testing.T) {
 	p := &Policy{Arch: ArchAArch64, Default: Errno(syscall.EPERM)}
 	allowed := []int{0, 1, 31, 32, 63, 100, 447, 479}

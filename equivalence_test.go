@@ -13,48 +13,21 @@ import (
 )
 
 // This file proves compiled programs right: the verdict the interpreter
-// (interp_test.go) computes from the program must equal the verdict the
-// reference evaluator below computes from the policy, with no BPF, on every
-// input that could tell them apart.
+// (Program.Eval) computes from the program must equal the verdict the
+// reference evaluator (Policy.Decide) computes from the policy, with no
+// BPF, on every input that could tell them apart.
 
 // layouts are the layouts every check runs on.
 var layouts = []Layout{LayoutTree, LayoutBitmap}
 
-// referenceVerdict is the policy's meaning, straight from DESIGN.md
-// section 1. It shares no code with the compiler but the syscall tables.
+// referenceVerdict is the policy's meaning: Policy.Decide, which shares no
+// code with the compiler but the syscall tables.
 func referenceVerdict(p *Policy, d Data) uint32 {
-	arch := referenceABI(p, d)
-	if arch == 0 {
-		return p.BadArch.Ret()
+	dec, err := p.Decide(d)
+	if err != nil {
+		panic(fmt.Sprintf("reference: %v", err))
 	}
-	maxNamed := int64(-1)
-	for _, sc := range p.Syscalls {
-		if sc.Arch != 0 && sc.Arch != arch {
-			continue
-		}
-		nr := int64(sc.Nr)
-		if sc.Name != "" {
-			n, ok := arch.SyscallNumber(sc.Name)
-			if !ok {
-				continue // skipped on this ABI (SkipMissing)
-			}
-			nr = int64(n)
-		}
-		maxNamed = max(maxNamed, nr)
-		if nr != int64(d.Nr) {
-			continue
-		}
-		for _, r := range sc.Rules {
-			if referenceMatch(r, d.Args) {
-				return r.Action.Ret()
-			}
-		}
-	}
-	if p.UnknownENOSYS && maxNamed >= 0 && d.Nr != math.MaxUint32 && int64(d.Nr) > maxNamed {
-		return Errno(38).Ret() // Linux's ENOSYS, whatever the host's
-
-	}
-	return p.Default.Ret()
+	return dec.Action.Ret()
 }
 
 // policyABIs returns the ABIs a policy serves, Arch first.
@@ -64,64 +37,6 @@ func policyABIs(p *Policy) []Arch {
 		arch, _ = NativeArch()
 	}
 	return append([]Arch{arch}, p.Compat...)
-}
-
-// referenceABI returns the ABI of the policy that call d is made with, or
-// 0 if it is none of them: the arch value picks it, and on x86_64 bit 30 of
-// the number tells x32 from x86_64 (-1 is x86_64's if the policy has it).
-func referenceABI(p *Policy, d Data) Arch {
-	abis := policyABIs(p)
-	if d.Arch == ArchX86_64 {
-		want := ArchX86_64
-		if d.Nr&0x40000000 != 0 && (d.Nr != math.MaxUint32 || !slices.Contains(abis, ArchX86_64)) {
-			want = ArchX32
-		}
-		if slices.Contains(abis, want) {
-			return want
-		}
-		if d.Nr == math.MaxUint32 && slices.Contains(abis, ArchX32) {
-			return ArchX32
-		}
-		return 0
-	}
-	for _, a := range abis {
-		if a != ArchX32 && uint32(d.Arch) == uint32(a) {
-			return a
-		}
-	}
-	return 0
-}
-
-func referenceMatch(r Rule, args [6]uint64) bool {
-	for _, c := range r.Conds {
-		a, v, m := args[c.Arg], c.Value, c.Mask
-		if c.Width == 32 {
-			a, v, m = a&math.MaxUint32, v&math.MaxUint32, m&math.MaxUint32
-		}
-		var ok bool
-		switch c.Op {
-		case OpEqual:
-			ok = a == v
-		case OpNotEqual:
-			ok = a != v
-		case OpLess:
-			ok = a < v
-		case OpLessEqual:
-			ok = a <= v
-		case OpGreater:
-			ok = a > v
-		case OpGreaterEqual:
-			ok = a >= v
-		case OpMaskedEqual:
-			ok = a&m == v
-		default:
-			panic(fmt.Sprintf("reference: op %d", c.Op))
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // equivalenceReport counts what checkEquivalence ran.
@@ -171,7 +86,7 @@ func equivalenceInputs(p *Policy, prog Program, check func(Data) (string, bool))
 		}
 	}
 	byNr := conditionsByNr(p)
-	abis := append([]Arch{prog.Arch.resolve()}, prog.Compat...)
+	abis := append([]Arch{prog.Arch.orNative()}, prog.Compat...)
 	ours := map[Arch]bool{}
 	for _, arch := range abis {
 		audit := Arch(arch.auditArch())
@@ -184,7 +99,7 @@ func equivalenceInputs(p *Policy, prog Program, check func(Data) (string, bool))
 			nrs[nr] = true
 		}
 		for _, ri := range prog.Instructions {
-			if ri.Op&0x07 == 0x05 && ri.Op != opJa { // every jump constant, whatever it compares
+			if opClass(ri.Op) == classJmp && ri.Op != opJa { // every jump constant, whatever it compares
 				nrs[ri.K-1], nrs[ri.K], nrs[ri.K+1] = true, true, true
 			}
 		}

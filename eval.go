@@ -9,7 +9,7 @@ import (
 // This file is the project's one interpreter of seccomp's dialect of
 // classic BPF. It follows Linux's net/core/filter.c (bpf_check_classic,
 // check_load_and_stores, bpf_convert_filter) and kernel/seccomp.c
-// (seccomp_check_filter, populate_seccomp_data). docs/DESIGN.md says how
+// (seccomp_check_filter, populate_seccomp_data). docs/DESIGN.md (section 7) says how
 // the tests prove it against the kernel.
 
 // Data is what a seccomp filter reads: the kernel's struct seccomp_data
@@ -179,52 +179,26 @@ func (p Program) eval(d *Data, path *[]int) (Verdict, error) {
 		case opTxa:
 			a = x
 		case opNeg:
-			a = -a
+			a, _ = aluResult(opNeg, a, 0)
 
 		case opAddK, opAddX, opSubK, opSubX, opMulK, opMulX, opDivK, opDivX,
 			opAndK, opAndX, opOrK, opOrX, opXorK, opXorX,
 			opLshK, opLshX, opRshK, opRshX:
-			src := ins.K
-			if ins.Op&opSrcX != 0 {
-				src = x
+			src := operand(ins, x)
+			if (ins.Op == opLshK || ins.Op == opRshK) && src >= 32 {
+				return v, invalidf(pc, "shift by constant %d", src)
 			}
-			switch ins.Op &^ opSrcX {
-			case opAddK:
-				a += src
-			case opSubK:
-				a -= src
-			case opMulK:
-				a *= src
-			case opDivK:
-				if src == 0 {
-					if ins.Op == opDivX {
-						// bpf_convert_filter guards "div x" with
-						// "if X == 0 { A = 0; exit }": the filter returns 0.
-						v.Ret = 0
-						return v, nil
-					}
-					return v, invalidf(pc, "division by constant zero")
+			r, ok := aluResult(ins.Op, a, src)
+			if !ok {
+				if ins.Op == opDivX {
+					// bpf_convert_filter guards "div x" with
+					// "if X == 0 { A = 0; exit }": the filter returns 0.
+					v.Ret = 0
+					return v, nil
 				}
-				a /= src
-			case opAndK:
-				a &= src
-			case opOrK:
-				a |= src
-			case opXorK:
-				a ^= src
-			case opLshK, opRshK:
-				if ins.Op&opSrcX == 0 && src >= 32 {
-					return v, invalidf(pc, "shift by constant %d", src)
-				}
-				// A shift by X >= 32 is not checked anywhere; the eBPF
-				// interpreter masks the count ("SRC & 31"), as the x86 and
-				// arm64 JITs do in hardware for 32-bit shifts.
-				if ins.Op&^opSrcX == opLshK {
-					a <<= src & 31
-				} else {
-					a >>= src & 31
-				}
+				return v, invalidf(pc, "division by constant zero")
 			}
+			a = r
 
 		case opJa:
 			if uint64(ins.K) >= uint64(len(prog)-pc-1) {
@@ -232,23 +206,8 @@ func (p Program) eval(d *Data, path *[]int) (Verdict, error) {
 			}
 			next = pc + 1 + int(ins.K)
 		case opJeqK, opJeqX, opJgtK, opJgtX, opJgeK, opJgeX, opJsetK, opJsetX:
-			src := ins.K
-			if ins.Op&opSrcX != 0 {
-				src = x
-			}
-			var cond bool
-			switch ins.Op &^ opSrcX {
-			case opJeqK:
-				cond = a == src
-			case opJgtK:
-				cond = a > src
-			case opJgeK:
-				cond = a >= src
-			case opJsetK:
-				cond = a&src != 0
-			}
 			off := ins.Jf
-			if cond {
+			if jumpTaken(ins.Op, a, operand(ins, x)) {
 				off = ins.Jt
 			}
 			next = pc + 1 + int(off)
@@ -261,6 +220,102 @@ func (p Program) eval(d *Data, path *[]int) (Verdict, error) {
 		}
 		pc = next
 	}
+}
+
+// EvalStack runs a thread's stack of filters on one system call as
+// seccomp_run_filters in kernel/seccomp.c does, and returns the verdict the
+// kernel acts on and the index of the filter that gave it. filters are in
+// the order they were installed (PTRACE_SECCOMP_GET_FILTER's order); the
+// kernel runs every one, newest first, and keeps the return whose action
+// comes first in precedence: the lowest SECCOMP_RET_ACTION_FULL bits as a
+// signed 32-bit number, the newest filter's on a tie. The verdict's
+// Executed counts the instructions of all of them. An empty stack allows,
+// with index -1.
+func EvalStack(filters []Program, d Data) (v Verdict, decider int, err error) {
+	const actionFull = 0xFFFF0000 // SECCOMP_RET_ACTION_FULL
+	v, decider = Verdict{Ret: Allow.Ret()}, -1
+	for i := len(filters) - 1; i >= 0; i-- {
+		cur, err := filters[i].Eval(d)
+		if err != nil {
+			return Verdict{}, -1, fmt.Errorf("filter %d: %w", i, err)
+		}
+		v.Executed += cur.Executed
+		// The kernel starts from SECCOMP_RET_ALLOW and replaces only on a
+		// strictly lower action; every filter allowing, the newest decides.
+		if int32(cur.Ret&actionFull) < int32(v.Ret&actionFull) {
+			v.Ret, decider = cur.Ret, i
+		} else if decider < 0 {
+			decider = i
+		}
+	}
+	return v, decider, nil
+}
+
+// The semantics of each instruction, stated once: Eval, Analyze and
+// KernelCaches all compute with these.
+
+// operand is the source operand of an ALU or jump instruction: X for the
+// BPF_X forms, k for the BPF_K ones.
+func operand(ins bpf.RawInstruction, x uint32) uint32 {
+	if ins.Op&opSrcX != 0 {
+		return x
+	}
+	return ins.K
+}
+
+// aluResult is A after the seccomp ALU instruction op (either source form)
+// with source operand src, as the kernel computes it; ok is false for a
+// division by zero, which the caller must handle (a load-time error for
+// "div #0", the filter returning 0 for "div x"), and for an op that is no
+// ALU instruction seccomp runs. Shift counts are masked to 5 bits: the
+// kernel checks only constant counts (at load time), and the eBPF
+// interpreter and the x86 and arm64 JITs mask a count held in X.
+func aluResult(op uint16, a, src uint32) (r uint32, ok bool) {
+	switch op &^ opSrcX {
+	case opAddK:
+		return a + src, true
+	case opSubK:
+		return a - src, true
+	case opMulK:
+		return a * src, true
+	case opDivK:
+		if src == 0 {
+			return 0, false
+		}
+		return a / src, true
+	case opAndK:
+		return a & src, true
+	case opOrK:
+		return a | src, true
+	case opXorK:
+		return a ^ src, true
+	case opLshK:
+		return a << (src & 31), true
+	case opRshK:
+		return a >> (src & 31), true
+	case opNeg:
+		if op == opNeg {
+			return -a, true
+		}
+	}
+	return 0, false
+}
+
+// jumpTaken reports whether the conditional jump op (either source form)
+// is taken with accumulator a and source operand src. All comparisons are
+// unsigned.
+func jumpTaken(op uint16, a, src uint32) bool {
+	switch op &^ opSrcX {
+	case opJeqK:
+		return a == src
+	case opJgtK:
+		return a > src
+	case opJgeK:
+		return a >= src
+	case opJsetK:
+		return a&src != 0
+	}
+	return false
 }
 
 // Validate applies the kernel's load-time checks to the program, in the

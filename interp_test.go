@@ -10,11 +10,10 @@ import (
 	"golang.org/x/net/bpf"
 )
 
-// This file holds a reference interpreter for seccomp's dialect of classic
-// BPF, so that tests can check what a generated filter returns without
-// loading it into a kernel. It follows Linux's net/core/filter.c
-// (bpf_check_classic, check_load_and_stores, bpf_convert_filter) and
-// kernel/seccomp.c (seccomp_check_filter, populate_seccomp_data).
+// The interpreter's own tests: Program.Eval and Program.Validate (eval.go)
+// on every opcode, on long jumps, on what the kernel refuses, and against
+// x/net/bpf's VM on random programs. kernel_interp_test.go proves the
+// interpreter against the kernel itself.
 
 // validateProgram and runProgram are the tests' short names for the public
 // interpreter: runProgram runs only what validates, as the kernel does.
@@ -64,7 +63,7 @@ var cbpfTestData = Data{
 func TestInterpOpcodes(t *testing.T) {
 	ldA := func(v uint32) bpf.Instruction { return bpf.LoadConstant{Dst: bpf.RegA, Val: v} }
 	ldX := func(v uint32) bpf.Instruction { return bpf.LoadConstant{Dst: bpf.RegX, Val: v} }
-	ldAbs := func(off uint32) bpf.Instruction { return bpf.LoadAbsolute{Off: off, Size: 4} }
+	ldWord := func(off uint32) bpf.Instruction { return bpf.LoadAbsolute{Off: off, Size: 4} }
 	aluK := func(op bpf.ALUOp, v uint32) bpf.Instruction { return bpf.ALUOpConstant{Op: op, Val: v} }
 	aluX := func(op bpf.ALUOp) bpf.Instruction { return bpf.ALUOpX{Op: op} }
 	jmpK := func(c bpf.JumpTest, v uint32, jt, jf uint8) bpf.Instruction {
@@ -93,14 +92,14 @@ func TestInterpOpcodes(t *testing.T) {
 		{"ret a", []bpf.Instruction{ldA(42), retA}, cbpfTestData, 42, 2},
 
 		// Loads from seccomp_data, little-endian.
-		{"ld abs nr", []bpf.Instruction{ldAbs(0), retA}, cbpfTestData, 59, 2},
-		{"ld abs arch", []bpf.Instruction{ldAbs(4), retA}, cbpfTestData, 0xc000003e, 2},
-		{"ld abs ip low", []bpf.Instruction{ldAbs(8), retA}, cbpfTestData, 0xdeadbeef, 2},
-		{"ld abs ip high", []bpf.Instruction{ldAbs(12), retA}, cbpfTestData, 0x00007fff, 2},
-		{"ld abs args[0] low", []bpf.Instruction{ldAbs(16), retA}, cbpfTestData, 0x20000002, 2},
-		{"ld abs args[0] high", []bpf.Instruction{ldAbs(20), retA}, cbpfTestData, 0x10000001, 2},
-		{"ld abs args[5] high is the last word", []bpf.Instruction{ldAbs(60), retA}, cbpfTestData, 0xb000000b, 2},
-		{"ld abs negative nr", []bpf.Instruction{ldAbs(0), retA}, Data{Nr: 0xffffffff}, 0xffffffff, 2},
+		{"ld [k] nr", []bpf.Instruction{ldWord(0), retA}, cbpfTestData, 59, 2},
+		{"ld [k] arch", []bpf.Instruction{ldWord(4), retA}, cbpfTestData, 0xc000003e, 2},
+		{"ld [k] ip low", []bpf.Instruction{ldWord(8), retA}, cbpfTestData, 0xdeadbeef, 2},
+		{"ld [k] ip high", []bpf.Instruction{ldWord(12), retA}, cbpfTestData, 0x00007fff, 2},
+		{"ld [k] args[0] low", []bpf.Instruction{ldWord(16), retA}, cbpfTestData, 0x20000002, 2},
+		{"ld [k] args[0] high", []bpf.Instruction{ldWord(20), retA}, cbpfTestData, 0x10000001, 2},
+		{"ld [k] args[5] high is the last word", []bpf.Instruction{ldWord(60), retA}, cbpfTestData, 0xb000000b, 2},
+		{"ld [k] negative nr", []bpf.Instruction{ldWord(0), retA}, Data{Nr: 0xffffffff}, 0xffffffff, 2},
 		{"ld len is sizeof seccomp_data", []bpf.Instruction{bpf.LoadExtension{Num: bpf.ExtLen}, retA}, cbpfTestData, 64, 2},
 		{"ldx len is sizeof seccomp_data", []bpf.Instruction{bpf.RawInstruction{Op: opLdxWLen}, bpf.TXA{}, retA}, cbpfTestData, 64, 3},
 
@@ -146,10 +145,10 @@ func TestInterpOpcodes(t *testing.T) {
 		// Jumps. Skipped instructions are not counted.
 		{"ja", []bpf.Instruction{bpf.Jump{Skip: 1}, ret(1), ret(2)}, cbpfTestData, 2, 2},
 		{"ja 0 falls through", []bpf.Instruction{bpf.Jump{Skip: 0}, ret(1)}, cbpfTestData, 1, 2},
-		{"jeq k taken", branch(jmpK(bpf.JumpEqual, 59, 0, 1), ldAbs(0)), cbpfTestData, 1, 3},
-		{"jeq k not taken", branch(jmpK(bpf.JumpEqual, 60, 0, 1), ldAbs(0)), cbpfTestData, 2, 3},
-		{"jeq k with both offsets", []bpf.Instruction{ldAbs(0), jmpK(bpf.JumpEqual, 59, 2, 1), ret(1), ret(2), ret(3)}, cbpfTestData, 3, 3},
-		{"jne k (jeq with swapped offsets)", branch(jmpK(bpf.JumpNotEqual, 60, 0, 1), ldAbs(0)), cbpfTestData, 1, 3},
+		{"jeq k taken", branch(jmpK(bpf.JumpEqual, 59, 0, 1), ldWord(0)), cbpfTestData, 1, 3},
+		{"jeq k not taken", branch(jmpK(bpf.JumpEqual, 60, 0, 1), ldWord(0)), cbpfTestData, 2, 3},
+		{"jeq k with both offsets", []bpf.Instruction{ldWord(0), jmpK(bpf.JumpEqual, 59, 2, 1), ret(1), ret(2), ret(3)}, cbpfTestData, 3, 3},
+		{"jne k (jeq with swapped offsets)", branch(jmpK(bpf.JumpNotEqual, 60, 0, 1), ldWord(0)), cbpfTestData, 1, 3},
 		{"jgt k is unsigned", branch(jmpK(bpf.JumpGreaterThan, 1, 0, 1), ldA(0xffffffff)), cbpfTestData, 1, 3},
 		{"jgt k equal not taken", branch(jmpK(bpf.JumpGreaterThan, 5, 0, 1), ldA(5)), cbpfTestData, 2, 3},
 		{"jge k equal taken", branch(jmpK(bpf.JumpGreaterOrEqual, 5, 0, 1), ldA(5)), cbpfTestData, 1, 3},
@@ -404,7 +403,7 @@ func TestValidateAccepts(t *testing.T) {
 }
 
 // TestValidateDoesNotModify guards against copying the kernel's in-place
-// rewrites of ld len and ld abs.
+// rewrites of ld [k] and ld len.
 func TestValidateDoesNotModify(t *testing.T) {
 	prog := cbpfAssemble(t,
 		bpf.LoadExtension{Num: bpf.ExtLen},

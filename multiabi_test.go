@@ -86,9 +86,12 @@ func TestMultiABIEquivalence(t *testing.T) {
 		{"docker-like with ENOSYS", func(s []Arch) *Policy { p := multiDockerLike(s); p.UnknownENOSYS = true; return p }},
 		{"numbered per ABI", multiNumbered},
 	}
-	for _, set := range abiSets {
+	for i, set := range abiSets {
 		for _, layout := range layouts {
-			for _, pc := range policies {
+			for j, pc := range policies {
+				if j == 1 && i > 1 {
+					continue // ENOSYS: on the sets with x86_64 and x32, which it most concerns
+				}
 				t.Run(fmt.Sprintf("%s/%s/%s", setName(set), layout, pc.name), func(t *testing.T) {
 					t.Parallel()
 					prog, rep := checkEquivalence(t, pc.make(set), layout)

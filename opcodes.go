@@ -78,6 +78,78 @@ const (
 	offArgs = 16
 )
 
+// Instruction classes: BPF_CLASS(op), the low three bits.
+const (
+	classLd   = 0x00
+	classLdx  = 0x01
+	classSt   = 0x02
+	classStx  = 0x03
+	classALU  = 0x04
+	classJmp  = 0x05
+	classRet  = 0x06
+	classMisc = 0x07
+)
+
+// opClass is BPF_CLASS(op).
+func opClass(op uint16) uint16 { return op & 0x07 }
+
+// aluNames and jumpNames are the mnemonics of the ALU and jump operations,
+// indexed by BPF_OP(op) >> 4.
+var (
+	aluNames  = [...]string{"add", "sub", "mul", "div", "or", "and", "lsh", "rsh", "neg", "mod", "xor"}
+	jumpNames = [...]string{"ja", "jeq", "jgt", "jge", "jset"}
+)
+
+// opName returns the mnemonic of a seccomp opcode with its operand form
+// ("add #k", "jeq x", "ld [k]", "ld len"), or "" for an opcode seccomp
+// refuses.
+func opName(op uint16) string {
+	if !seccompOpcode(op) {
+		return ""
+	}
+	src := " #k"
+	if op&opSrcX != 0 {
+		src = " x"
+	}
+	switch {
+	case op == opNeg:
+		return "neg"
+	case op == opJa:
+		return "ja"
+	case opClass(op) == classALU:
+		return aluNames[op>>4] + src
+	case opClass(op) == classJmp:
+		return jumpNames[op>>4] + src
+	}
+	switch op {
+	case opLdImm:
+		return "ld #k"
+	case opLdxImm:
+		return "ldx #k"
+	case opLdWAbs:
+		return "ld [k]"
+	case opLdWLen:
+		return "ld len"
+	case opLdxWLen:
+		return "ldx len"
+	case opLdMem:
+		return "ld M[k]"
+	case opLdxMem:
+		return "ldx M[k]"
+	case opSt:
+		return "st"
+	case opStx:
+		return "stx"
+	case opTax:
+		return "tax"
+	case opTxa:
+		return "txa"
+	case opRetK:
+		return "ret #k"
+	}
+	return "ret a" // opRetA, the last seccompOpcode
+}
+
 // isCondJump reports whether op is one of the conditional jumps.
 func isCondJump(op uint16) bool {
 	switch op {

@@ -263,7 +263,7 @@ func TestCondString(t *testing.T) {
 }
 
 func TestDisassembleLen(t *testing.T) {
-	prog := Program{Arch: ArchX86_64, Instructions: []bpf.RawInstruction{{Op: 0x80}, {Op: 0x81}, {Op: opRetK, K: Allow.Ret()}}}
+	prog := Program{Arch: ArchX86_64, Instructions: []bpf.RawInstruction{{Op: opLdWLen}, {Op: opLdxWLen}, {Op: opRetK, K: Allow.Ret()}}}
 	line := func(text, comment string) string { return fmt.Sprintf("%-40s ; %s\n", text, comment) }
 	want := line("0: ld len", "64, the size of seccomp_data") +
 		line("1: ldx len", "64, the size of seccomp_data") +

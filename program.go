@@ -86,11 +86,10 @@ func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState) (tex
 		return fmt.Sprintf("ret #%#x", ri.K), comment
 	case opJa:
 		return fmt.Sprintf("ja %d", i+1+int(ri.K)), ""
-	case 0x80, 0x81: // x/net/bpf reads both as "ld #len"
-		reg := map[uint16]string{0x80: "ld", 0x81: "ldx"}[ri.Op]
-		return reg + " len", "64, the size of seccomp_data"
+	case opLdWLen, opLdxWLen: // x/net/bpf reads both as "ld #len"
+		return opName(ri.Op), "64, the size of seccomp_data"
 	case opJeqK, opJgtK, opJgeK, opJsetK:
-		name := map[uint16]string{opJeqK: "jeq", opJgtK: "jgt", opJgeK: "jge", opJsetK: "jset"}[ri.Op]
+		name := jumpNames[ri.Op>>4]
 		text := fmt.Sprintf("%s #%#x, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf))
 		if acc == offNr && ri.Op != opJsetK {
 			if s, ok := p.Arch.SyscallName(int(ri.K)); ok {
@@ -130,19 +129,17 @@ func (p Program) accumulators() []accState {
 		switch {
 		case ri.Op == opLdWAbs:
 			flow(i+1, accState(ri.K))
-		case ri.Op == opRetK || ri.Op == 0x16: // ret #k, ret a
+		case opClass(ri.Op) == classRet:
 		case ri.Op == opJa:
 			flow(i+1+int(ri.K), s)
-		case ri.Op&0x07 == 0x05: // conditional jumps
+		case opClass(ri.Op) == classJmp:
 			flow(i+1+int(ri.Jt), s)
 			flow(i+1+int(ri.Jf), s)
-		case ri.Op&0x07 == 0x02 || ri.Op&0x07 == 0x03 || ri.Op == 0x87: // st, stx, txa... a unchanged by st/stx
-			if ri.Op == 0x87 {
-				s = accUnknown
-			}
-			flow(i+1, s)
-		case ri.Op == opTax || ri.Op&0x07 == 0x01: // tax, ldx: a unchanged
-			flow(i+1, s)
+		case ri.Op == opTxa:
+			flow(i+1, accUnknown)
+		case opClass(ri.Op) == classSt || opClass(ri.Op) == classStx ||
+			opClass(ri.Op) == classLdx || ri.Op == opTax:
+			flow(i+1, s) // A unchanged
 		default:
 			flow(i+1, accUnknown)
 		}

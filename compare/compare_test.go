@@ -83,7 +83,7 @@ func TestInterpreterMatchesAnalyze(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				r, err := run(prog.Instructions, &seccompData{nr: nr, arch: uint32(prog.Arch)})
+				r, err := verdict(prog, seccomp.Data{Nr: nr, Arch: prog.Arch})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -96,7 +96,7 @@ func TestInterpreterMatchesAnalyze(t *testing.T) {
 					found = found || a == b
 				}
 				if !found {
-					t.Errorf("%s %s nr %d: interpreter says %v, Analyze %v", pol.name, layout, nr, a, an.Actions)
+					t.Errorf("%s %s nr %d: Eval says %v, Analyze %v", pol.name, layout, nr, a, an.Actions)
 				}
 			}
 		}

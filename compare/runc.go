@@ -353,6 +353,9 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 	if err != nil {
 		return nil, err
 	}
+	if err := rl.prog.Validate(); err != nil {
+		return nil, fmt.Errorf("runc: %w", err)
+	}
 	res := &runcResult{set: set, runcSize: len(rl.prog.Instructions), oursSize: len(ours.Instructions),
 		otherABI: map[string]int{}, notes: notes, loaded: rl}
 
@@ -419,7 +422,7 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 		case nr < 0x40000000 && int(nr) > runcBound && int(nr) <= oursBound:
 			return fmt.Sprintf("above %d (%s), the highest number libseccomp %s knows in the profile: runc's stub returns ENOSYS", runcBound, boundName, rl.Libseccomp)
 		case nr == 0xFFFFFFFF:
-			// DESIGN.md: -1, a call a tracer skipped, gets the default.
+			// docs/DESIGN.md, section 1: -1, a call a tracer skipped, gets the default.
 			return "-1: runc's stub counts it above every number (ENOSYS); ours gives it the default, by design"
 		}
 		return ""
@@ -427,9 +430,6 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 
 	rng := rand.New(rand.NewPCG(3, 4))
 	generic := genericArgs(rng)
-	exec := func(prog []bpf.RawInstruction, d seccompData) (uint32, error) {
-		return run(prog, &d)
-	}
 
 	// x86_64: every number below 4096 and a few beyond, and -1.
 	var nrs []uint32
@@ -453,12 +453,12 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 			vecs = append(slices.Clone(generic), argVectors(rules[int(nr)], rng)...)
 		}
 		for _, args := range vecs {
-			in := seccompData{nr: nr, arch: uint32(seccomp.ArchX86_64), args: args}
-			r1, err := exec(rl.prog.Instructions, in)
+			in := seccomp.Data{Nr: nr, Arch: seccomp.ArchX86_64, Args: args}
+			r1, err := verdict(rl.prog, in)
 			if err != nil {
 				return nil, fmt.Errorf("runc: %w", err)
 			}
-			r2, err := exec(ours.Instructions, in)
+			r2, err := verdict(ours, in)
 			if err != nil {
 				return nil, fmt.Errorf("ours: %w", err)
 			}
@@ -481,12 +481,12 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 	// Runc's filter serves x86 and x32 too (Docker's archMap); ours gives
 	// them the bad-arch action. Tallied, not failures.
 	tally := func(abi string, arch, nr uint32, args [6]uint64) error {
-		in := seccompData{nr: nr, arch: arch, args: args}
-		r1, err := exec(rl.prog.Instructions, in)
+		in := seccomp.Data{Nr: nr, Arch: seccomp.Arch(arch), Args: args}
+		r1, err := verdict(rl.prog, in)
 		if err != nil {
 			return fmt.Errorf("runc: %w", err)
 		}
-		r2, err := exec(ours.Instructions, in)
+		r2, err := verdict(ours, in)
 		if err != nil {
 			return fmt.Errorf("ours: %w", err)
 		}

@@ -70,7 +70,10 @@ func TestRuncDumpSeesPolicy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := run(rl.prog.Instructions, &seccompData{nr: mount, arch: 0xC000003E})
+		if err := rl.prog.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		r, err := verdict(rl.prog, seccomp.Data{Nr: mount, Arch: seccomp.ArchX86_64})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,26 +42,41 @@ func retString(r uint32) string {
 	return a.String()
 }
 
+// verdict is what prog returns for d, by the library's interpreter
+// (seccomp.Program.Eval), which the library's tests prove against the
+// kernel. Callers validate prog first (seccomp.Program.Validate): the
+// kernel runs no program it refused to load.
+func verdict(prog seccomp.Program, d seccomp.Data) (uint32, error) {
+	v, err := prog.Eval(d)
+	return v.Ret, err
+}
+
 // verify compares got with ref, the reference (our tree program, which the
 // library's own tests prove against the policy): for every syscall number
 // 0..600 the set of possible actions (Analyze), and the concrete verdict
-// (an interpreter) on zero, all-ones and random args, plus, for each
+// (verdict) on zero, all-ones and random args, plus, for each
 // syscall with conditions, args built from the constants of its rules.
 // It then probes beyond: x32 numbers, -1, numbers up to 4095, a wrong arch.
 func verify(p *seccomp.Policy, ref, got seccomp.Program) (verdicts, error) {
 	var v verdicts
+	if err := ref.Validate(); err != nil {
+		return v, fmt.Errorf("reference: %w", err)
+	}
+	if err := got.Validate(); err != nil {
+		return v, err
+	}
 	rules, _, err := syscallRules(p)
 	if err != nil {
 		return v, err
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	generic := genericArgs(rng)
-	compare := func(inScope bool, d seccompData) error {
-		r1, err := run(ref.Instructions, &d)
+	compare := func(inScope bool, d seccomp.Data) error {
+		r1, err := verdict(ref, d)
 		if err != nil {
 			return fmt.Errorf("reference: %w", err)
 		}
-		r2, err := run(got.Instructions, &d)
+		r2, err := verdict(got, d)
 		if err != nil {
 			return err
 		}
@@ -69,14 +84,14 @@ func verify(p *seccomp.Policy, ref, got seccomp.Program) (verdicts, error) {
 			v.checked++
 		}
 		if r1 != r2 {
-			what := fmt.Sprintf("nr %d", d.nr)
-			if d.nr >= 0x40000000 {
-				what = fmt.Sprintf("nr %#x", d.nr)
+			what := fmt.Sprintf("nr %d", d.Nr)
+			if d.Nr >= 0x40000000 {
+				what = fmt.Sprintf("nr %#x", d.Nr)
 			}
-			if d.arch != uint32(p.Arch) {
-				what += fmt.Sprintf(" arch %#x", d.arch)
+			if d.Arch != p.Arch {
+				what += fmt.Sprintf(" arch %#x", uint32(d.Arch))
 			}
-			v.add(inScope, "%s args %#x: ours %s, this %s", what, d.args, retString(r1), retString(r2))
+			v.add(inScope, "%s args %#x: ours %s, this %s", what, d.Args, retString(r1), retString(r2))
 		}
 		return nil
 	}
@@ -93,12 +108,12 @@ func verify(p *seccomp.Policy, ref, got seccomp.Program) (verdicts, error) {
 			v.add(true, "nr %d: ours can return %v, this %v", nr, a1.Actions, a2.Actions)
 		}
 		for _, args := range generic {
-			if err := compare(true, seccompData{nr: nr, arch: uint32(p.Arch), args: args}); err != nil {
+			if err := compare(true, seccomp.Data{Nr: nr, Arch: p.Arch, Args: args}); err != nil {
 				return v, err
 			}
 		}
 		for _, args := range argVectors(rules[int(nr)], rng) {
-			if err := compare(true, seccompData{nr: nr, arch: uint32(p.Arch), args: args}); err != nil {
+			if err := compare(true, seccomp.Data{Nr: nr, Arch: p.Arch, Args: args}); err != nil {
 				return v, err
 			}
 		}
@@ -110,13 +125,13 @@ func verify(p *seccomp.Policy, ref, got seccomp.Program) (verdicts, error) {
 	}
 	beyond = append(beyond, 0x3FFFFFFF, 0x40000000, 0x40000001, 0x40000000+59, 0x40000000+512, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF)
 	for _, nr := range beyond {
-		if err := compare(false, seccompData{nr: nr, arch: uint32(p.Arch)}); err != nil {
+		if err := compare(false, seccomp.Data{Nr: nr, Arch: p.Arch}); err != nil {
 			return v, err
 		}
 	}
 	for _, arch := range []uint32{0x40000003 /* i386 */, uint32(seccomp.ArchAArch64)} {
 		for _, nr := range []uint32{0, 1, 59, 0xFFFFFFFF} {
-			if err := compare(false, seccompData{nr: nr, arch: arch}); err != nil {
+			if err := compare(false, seccomp.Data{Nr: nr, Arch: seccomp.Arch(arch)}); err != nil {
 				return v, err
 			}
 		}

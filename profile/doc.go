@@ -7,10 +7,63 @@
 //
 // Import reads JSON; FromOCI and FromDocker take the decoded types. Each
 // resolves the profile for one target arch, which need not be the host's,
-// into a *seccomp.Policy, and returns notes on what it skipped. Bad input is
-// an error that names the entry (its index in syscalls[] and its first
-// name) and the field, and every entry is checked, including those that
-// Docker's filters drop for the target.
+// into a *seccomp.Policy, and returns notes on what it skipped or read
+// otherwise than a reader might expect. Bad input is an error that names
+// the entry (its index in syscalls[] and its first name) and the field, and
+// every entry is checked, including those that Docker's filters drop for
+// the target.
+//
+// The formats. A profile may hold the fields of the OCI runtime spec's
+// LinuxSeccomp (defaultAction, defaultErrnoRet, architectures, flags,
+// listenerPath, listenerMetadata, syscalls), Docker's (archMap; in an
+// entry name, names, action, errnoRet, args, comment, includes, excludes;
+// in args index, value, valueTwo, op; in includes and excludes caps,
+// arches, minKernel) and containers/common's, Podman's library (errno
+// beside errnoRet and defaultErrno beside defaultErrnoRet: an errno name
+// such as "EPERM", or a number; where both are set, errno counts, as
+// containers/common reads it). Any other field, at any depth, is ignored,
+// as runc ignores it, with a note that names the entry, the field and its
+// line and column. In a config.json only linux.seccomp is read.
+//
+// The JSON. Import's decoder is made for this schema and is strict JSON
+// (RFC 8259): trailing commas, comments, bad escapes, lone surrogates,
+// unescaped control characters, invalid UTF-8 and anything after the
+// value are errors that give the line and column. It reads field names as
+// encoding/json, and so runc and Docker, read them: the exact name, else
+// one that differs only in case, with a note. A field given twice counts
+// the last time, as with encoding/json, with a note; but a field that
+// holds objects (archMap, syscalls, args, includes, excludes) given twice
+// is an error, since encoding/json merges the two in ways no reader would
+// guess. A null reads as the field's absence. For a service that compiles
+// untrusted profiles the work is bounded: Import refuses more than 16 MiB
+// of JSON and nesting deeper than 32 arrays and objects, takes time and
+// memory linear in the input (at worst some 30 bytes of memory a byte of
+// JSON, for a profile of minimal entries), and keeps at most 1,000 notes
+// (a last one counts the rest). A caller with a tighter budget checks the
+// input's length first.
+//
+// Strict. Options.Strict makes an error of each note on something that
+// may change what the filter decides from what the profile's author
+// wrote, or from what runc's filter decides; the error names the first
+// such note and counts the rest. They are:
+//
+//   - a field the formats lack (a typo such as "arg" for "args", or
+//     "erronRet"), one spelled in another case, or one given twice;
+//   - a system call name that no arch knows: none of seccomp.Arches(), and
+//     not in libseccomp's table of every arch's calls (a typo such as
+//     "mkdri");
+//   - a capability name in includes or excludes that Linux lacks;
+//   - errno and errnoRet that disagree (Docker reads errnoRet, Podman
+//     errno);
+//   - several args on one index, which runc makes rules of their own (OR);
+//   - conditional rules of one call that may both hold with different
+//     actions, which libseccomp may order otherwise.
+//
+// These stay notes under Strict, for runc skips them too or they do not
+// change the program: a name the target arch lacks, a rule dropped for an
+// unconditional one, arches listed beside the target (not compiled), and
+// load-time flags. Whatever the options, an unknown action, operator,
+// errno name or arch, and a value out of range, are errors.
 //
 // The policy means what runc on libseccomp makes of the profile:
 //

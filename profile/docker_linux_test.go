@@ -111,3 +111,53 @@ func TestDockerDefaultArchSpecific(t *testing.T) {
 		})
 	}
 }
+
+// TestDockerDefaultStrict imports Docker's default profile as JSON under
+// Strict for every arch: no error, and no note but what runc skips too.
+func TestDockerDefaultStrict(t *testing.T) {
+	data := dockerJSON(t)
+	for _, arch := range seccomp.Arches() {
+		t.Run(arch.String(), func(t *testing.T) {
+			_, notes, err := profile.Import(data, profile.Options{Arch: arch, Strict: true})
+			require.NoError(t, err)
+			for _, n := range notes {
+				assert.True(t, isSkip(n), "note %q", n)
+			}
+		})
+	}
+}
+
+// TestImportAsEncodingJSON checks that Import means what encoding/json
+// into Docker's types and FromDocker (the importer's way until it had its
+// own decoder, and runc's reading) make of every profile the tests know.
+func TestImportAsEncodingJSON(t *testing.T) {
+	for i, data := range fuzzSeeds(t) {
+		if profile.UsesErrnoNames(data) {
+			continue
+		}
+		for _, arch := range seccomp.Arches() {
+			for _, opts := range []profile.Options{{Arch: arch}, {Arch: arch, Caps: []string{"CAP_SYS_ADMIN", "CAP_BPF"}, Kernel: "4.4"}} {
+				ref, err := oracle(data)
+				require.NoError(t, err, "seed %d", i)
+				want, wantNotes, wantErr := profile.FromDocker(ref, opts)
+				got, notes, err := profile.Import(data, opts)
+				if wantErr != nil {
+					assert.Error(t, err, "seed %d", i)
+					continue
+				}
+				require.NoError(t, err, "seed %d", i)
+				assert.Equal(t, want, got, "seed %d, %+v", i, opts)
+				// Import's notes are FromDocker's, and those on fields.
+				for _, n := range wantNotes {
+					assert.Contains(t, notes, n, "seed %d", i)
+				}
+				// Parse reads it as encoding/json does, too.
+				parsed, err := profile.Parse(data)
+				require.NoError(t, err, "seed %d", i)
+				fromParse, _, err := profile.FromDocker(parsed, opts)
+				require.NoError(t, err, "seed %d", i)
+				assert.Equal(t, want, fromParse, "seed %d, Parse", i)
+			}
+		}
+	}
+}

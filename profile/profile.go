@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -27,18 +28,24 @@ type Options struct {
 	Kernel string
 	// NoENOSYS leaves out runc's ENOSYS patch (see the package doc).
 	NoENOSYS bool
+	// Strict makes an error of every note on something that may change
+	// what the filter decides (the package doc lists them): a field the
+	// formats lack, a name no arch knows, and the like. Notes on what
+	// runc skips too, or on load-time settings, stay notes.
+	Strict bool
 }
 
 // Import reads a profile in JSON — Docker's format, an OCI linux.seccomp
 // object, or a whole OCI config.json — and resolves it into a policy for
 // opts. The notes say what the policy leaves out or reads differently from
-// what a reader of the profile might expect; they are not errors.
+// what a reader of the profile might expect; they are not errors, unless
+// opts.Strict makes them so.
 func Import(data []byte, opts Options) (*seccomp.Policy, []string, error) {
-	p, err := Parse(data)
+	doc, err := decode(data)
 	if err != nil {
 		return nil, nil, err
 	}
-	return FromDocker(p, opts)
+	return resolveDocument(doc, opts)
 }
 
 // FromOCI resolves an OCI runtime-spec seccomp object into a policy for
@@ -47,24 +54,36 @@ func FromOCI(s *specs.LinuxSeccomp, opts Options) (*seccomp.Policy, []string, er
 	if s == nil {
 		return nil, nil, fmt.Errorf("profile: no seccomp object")
 	}
-	p := &mobyseccomp.Seccomp{LinuxSeccomp: *s}
-	p.LinuxSeccomp.Syscalls = nil
-	for _, sc := range s.Syscalls {
-		p.Syscalls = append(p.Syscalls, &mobyseccomp.Syscall{LinuxSyscall: sc})
-	}
-	return FromDocker(p, opts)
+	return resolveDocument(fromOCI(s), opts)
 }
 
 // FromDocker resolves a profile in Docker's format into a policy for opts,
 // with notes as Import returns them.
 func FromDocker(p *mobyseccomp.Seccomp, opts Options) (*seccomp.Policy, []string, error) {
+	if p == nil {
+		return nil, nil, fmt.Errorf("profile: no profile")
+	}
+	return resolveDocument(fromMoby(p), opts)
+}
+
+func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, error) {
 	r, err := newResolver(opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
-	pol, err := r.resolve(p)
+	pol, err := r.resolve(doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
+	}
+	if r.strict && r.firstStrict != "" {
+		more := ""
+		if r.nStrict > 1 {
+			more = fmt.Sprintf(" (and %d more)", r.nStrict-1)
+		}
+		return nil, nil, fmt.Errorf("profile: strict: %s%s", r.firstStrict, more)
+	}
+	if r.dropped > 0 {
+		r.notes = append(r.notes, fmt.Sprintf("%d more notes left out", r.dropped))
 	}
 	return pol, r.notes, nil
 }
@@ -75,7 +94,26 @@ type resolver struct {
 	caps   []string
 	kernel *kernelVersion // nil: the newest
 	enosys bool
+	strict bool
+	doc    *document
 	notes  []string
+	// dropped counts the notes beyond maxNotes; firstStrict and nStrict
+	// are the notes Strict makes errors.
+	dropped     int
+	firstStrict string
+	nStrict     int
+	// others are the arches beside the target, looked up for a name the
+	// target lacks.
+	others []seccomp.Arch
+	// calls gather the rules per system call number, in profile order;
+	// byNr indexes them by number (index+1, 0 for none), and far by
+	// numbers beyond byNr's reach.
+	calls     []call
+	condRules []condRules
+	byNr      []int32
+	far       map[int]int32
+	// conds is an arena that entries' conditions are cut from.
+	conds []seccomp.Cond
 }
 
 func newResolver(opts Options) (*resolver, error) {
@@ -90,7 +128,7 @@ func newResolver(opts Options) (*resolver, error) {
 	if _, ok := targets[arch]; !ok {
 		return nil, fmt.Errorf("unsupported target arch %s", arch)
 	}
-	r := &resolver{arch: arch, caps: opts.Caps, enosys: !opts.NoENOSYS}
+	r := &resolver{arch: arch, caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
 	if opts.Kernel != "" {
 		k, err := parseKernel(opts.Kernel)
 		if err != nil {
@@ -101,150 +139,356 @@ func newResolver(opts Options) (*resolver, error) {
 	return r, nil
 }
 
+// skipNote counts a note without formatting it, and reports true, once
+// the notes are full (and, for a strict note, the first strict one is
+// kept): a hostile profile may earn millions.
+func (r *resolver) skipNote(strict bool) bool {
+	if len(r.notes) < maxNotes || strict && r.nStrict == 0 {
+		return false
+	}
+	r.dropped++
+	if strict {
+		r.nStrict++
+	}
+	return true
+}
+
+// notef takes a note that cannot change what the filter decides, or on
+// what runc skips too.
 func (r *resolver) notef(format string, args ...any) {
+	if len(r.notes) >= maxNotes {
+		r.dropped++ // counted, not formatted: a hostile profile may have millions
+		return
+	}
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
 }
 
+// strictf takes a note on what may change what the filter decides: an
+// error under Options.Strict.
+func (r *resolver) strictf(format string, args ...any) {
+	r.nStrict++
+	if len(r.notes) >= maxNotes {
+		r.dropped++
+		if r.nStrict == 1 {
+			r.firstStrict = fmt.Sprintf(format, args...)
+		}
+		return
+	}
+	note := fmt.Sprintf(format, args...)
+	if r.nStrict == 1 {
+		r.firstStrict = note
+	}
+	r.notes = append(r.notes, note)
+}
+
+// label names entry i.
+func (r *resolver) label(i int) string { return r.doc.label(i) }
+
 // call gathers the rules of one system call, in libseccomp's terms.
 type call struct {
-	name string
+	nr int32
 	// uncond is the action of the first unconditional rule, from the
 	// entry uncondFrom; it overrides every conditional rule.
-	uncond     *seccomp.Action
-	uncondFrom string
-	rules      []seccomp.Rule
-	// ruleFrom labels the entry each conditional rule came from.
-	ruleFrom []string
+	hasUncond  bool
+	uncondFrom int32
+	uncond     seccomp.Action
+	// cond indexes the call's conditional rules in resolver.condRules,
+	// plus one; 0 for none. Most calls have none.
+	cond int32
+}
+
+// condRules are one call's conditional rules, and the entry each came
+// from.
+type condRules struct {
+	rules    []seccomp.Rule
+	ruleFrom []int
+}
+
+// callFor returns the call of number nr, adding it if new.
+func (r *resolver) callFor(nr int) *call {
+	const near = 1 << 16 // numbers byNr indexes; the rest go to far
+	if nr < near {
+		if nr >= len(r.byNr) {
+			r.byNr = append(r.byNr, make([]int32, max(nr+1, 2*len(r.byNr), 512)-len(r.byNr))...)
+		}
+		if i := r.byNr[nr]; i != 0 {
+			return &r.calls[i-1]
+		}
+		r.calls = append(r.calls, call{nr: int32(nr)})
+		r.byNr[nr] = int32(len(r.calls))
+		return &r.calls[len(r.calls)-1]
+	}
+	if i, ok := r.far[nr]; ok {
+		return &r.calls[i-1]
+	}
+	if r.far == nil {
+		r.far = map[int]int32{}
+	}
+	r.calls = append(r.calls, call{nr: int32(nr)})
+	r.far[nr] = int32(len(r.calls))
+	return &r.calls[len(r.calls)-1]
+}
+
+// named reports whether a call of number nr has rules.
+func (r *resolver) named(nr int) bool {
+	if nr < len(r.byNr) {
+		return r.byNr[nr] != 0
+	}
+	_, ok := r.far[nr]
+	return ok
 }
 
 // resolve validates the whole profile, then keeps what Docker's filters
 // keep for the target and turns it into a policy.
-func (r *resolver) resolve(p *mobyseccomp.Seccomp) (*seccomp.Policy, error) {
-	if p == nil {
-		return nil, fmt.Errorf("no profile")
-	}
-	if len(p.LinuxSeccomp.Syscalls) != 0 {
+func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
+	r.doc = doc
+	if doc.ociSyscalls {
 		return nil, fmt.Errorf("syscalls: set both in the OCI object and in Docker's list")
 	}
-	def, err := action(p.DefaultAction, p.DefaultErrnoRet)
+	r.decodingNotes()
+	defRet, err := r.errnoRet(-1, doc.defaultErrno, doc.defaultErrnoRet, "defaultErrno", "defaultErrnoRet")
+	if err != nil {
+		return nil, err
+	}
+	def, err := action(doc.defaultAction, defRet)
 	if err != nil {
 		return nil, fmt.Errorf("defaultAction: %w", err)
 	}
 	if def == seccomp.Notify {
 		// Every call, the supervisor's own included, would wait on it.
-		return nil, fmt.Errorf("defaultAction: %s cannot be the default (runc refuses it)", p.DefaultAction)
+		return nil, fmt.Errorf("defaultAction: %s cannot be the default (runc refuses it)", doc.defaultAction)
 	}
-	if err := r.resolveArches(p); err != nil {
+	if err := r.resolveArches(doc); err != nil {
 		return nil, err
 	}
-	if len(p.Flags) != 0 {
-		r.notef("flags %v: load-time flags, not part of the program: ignored", p.Flags)
+	if len(doc.flags) != 0 {
+		r.notef("flags %v: load-time flags, not part of the program: ignored", doc.flags)
 	}
 
-	entries := make([]entry, len(p.Syscalls))
-	for i, sc := range p.Syscalls {
-		e, err := r.entry(i, sc)
-		if err != nil {
+	entries := make([]entry, len(doc.syscalls))
+	names := 0
+	for i := range doc.syscalls {
+		if err := r.entry(i, &entries[i]); err != nil {
 			return nil, err
 		}
-		entries[i] = e
+		names += len(entries[i].names)
 	}
+	r.calls = make([]call, 0, names) // at most one call a name
 
-	pol := &seccomp.Policy{Arch: r.arch, Default: def, BadArch: seccomp.KillThread}
-	calls := map[int]*call{}
-	var order []*call
-	maxNr, maxName := -1, ""
-	for _, e := range entries {
-		if !e.keep {
-			continue
-		}
-		var unknown []string
+	maxNr := -1
+	var unknown, typos []string
+	for i := range entries {
+		e := &entries[i]
+		unknown, typos = unknown[:0], typos[:0]
 		for _, name := range e.names {
 			nr, ok := r.arch.SyscallNumber(name)
 			if !ok {
-				unknown = append(unknown, name)
+				if r.knownElsewhere(name) {
+					unknown = append(unknown, name)
+				} else {
+					typos = append(typos, name)
+				}
 				continue
 			}
-			if nr > maxNr {
-				maxNr, maxName = nr, name
+			if !e.keep {
+				continue
 			}
+			maxNr = max(maxNr, nr)
 			if e.action == def {
 				continue // runc drops the rule: libseccomp refuses it
 			}
-			c := calls[nr]
-			if c == nil {
-				c = &call{name: name}
-				calls[nr] = c
-				order = append(order, c)
-			}
-			r.add(c, e)
+			r.addRules(r.callFor(nr), i, e)
 		}
-		if len(unknown) != 0 {
-			r.notef("%s: %s unknown on %s: skipped", e.label, quoteList(unknown), r.arch)
+		if len(typos) != 0 && !r.skipNote(true) {
+			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
 		}
-		if e.split && e.action != def {
-			r.notef("%s: several args on one index: each arg is a rule of its own (OR), as runc makes it", e.label)
+		if len(unknown) != 0 && e.keep && !r.skipNote(false) {
+			r.notef("%s: %s unknown on %s: skipped", r.label(i), quoteList(unknown), r.arch)
+		}
+		if e.split && e.keep && e.action != def && !r.skipNote(true) {
+			r.strictf("%s: several args on one index: each arg is a rule of its own (OR), as runc makes it", r.label(i))
 		}
 	}
-	for _, c := range order {
-		if c.uncond != nil {
-			pol.Add(c.name, seccomp.Rule{Action: *c.uncond})
+
+	pol := &seccomp.Policy{Arch: r.arch, Default: def, BadArch: seccomp.KillThread}
+	if len(r.calls) != 0 {
+		pol.Syscalls = make([]seccomp.Syscall, 0, len(r.calls)+1)
+	}
+	nUncond := 0
+	for i := range r.calls {
+		if r.calls[i].hasUncond {
+			nUncond++
+		}
+	}
+	uncond := make([]seccomp.Rule, nUncond)
+	for i := range r.calls {
+		c := &r.calls[i]
+		name, _ := r.arch.SyscallName(int(c.nr))
+		if c.hasUncond {
+			rule := uncond[:1:1]
+			uncond = uncond[1:]
+			rule[0].Action = c.uncond
+			pol.Syscalls = append(pol.Syscalls, seccomp.Syscall{Name: name, Rules: rule})
 			continue
 		}
-		r.noteOverlaps(c)
-		pol.Add(c.name, c.rules...)
+		cr := &r.condRules[c.cond-1]
+		r.noteOverlaps(name, cr)
+		pol.Syscalls = append(pol.Syscalls, seccomp.Syscall{Name: name, Rules: cr.rules})
 	}
 	// runc adds its stub only when the largest number is not 0.
 	if r.enosys && !permissive(def) && maxNr > 0 {
 		pol.UnknownENOSYS = true
-		if _, named := calls[maxNr]; !named {
+		if !r.named(maxNr) {
 			// The highest name has only rules that runc drops, yet it
 			// still bounds runc's ENOSYS range: a default rule keeps the
 			// number in the policy without changing its outcome.
-			pol.Add(maxName, seccomp.Rule{Action: def})
+			name, _ := r.arch.SyscallName(maxNr)
+			pol.Add(name, seccomp.Rule{Action: def})
 		}
 	}
 	return pol, nil
 }
 
-// add adds an entry's rules to a call with libseccomp's precedence, and
-// notes the rules it drops that would have decided otherwise.
-func (r *resolver) add(c *call, e entry) {
-	dropped := func(from string, a seccomp.Action, by string, uncond seccomp.Action) {
-		if a != uncond {
-			r.notef("%s: %q rule (%s) dropped: %s decides %s unconditionally", from, c.name, a, by, uncond)
+// knownElsewhere reports whether a name the target lacks is a system call
+// of another arch: one of seccomp.Arches(), or one libseccomp knows.
+func (r *resolver) knownElsewhere(name string) bool {
+	if r.others == nil {
+		r.others = slices.DeleteFunc(seccomp.Arches(), func(a seccomp.Arch) bool { return a == r.arch })
+	}
+	for _, a := range r.others {
+		if _, ok := a.SyscallNumber(name); ok {
+			return true
 		}
 	}
-	if c.uncond != nil {
-		dropped(e.label, e.action, c.uncondFrom, *c.uncond)
-		return
-	}
-	if len(e.rules) == 0 {
-		act := e.action
-		c.uncond, c.uncondFrom = &act, e.label
-		for i, from := range c.ruleFrom {
-			dropped(from, c.rules[i].Action, e.label, act)
+	_, ok := slices.BinarySearch(linuxSyscallNames[:], name)
+	return ok
+}
+
+// decodingNotes turns the notes decoding took into the resolver's, each
+// naming its entry, its field and where it stands.
+func (r *resolver) decodingNotes() {
+	line, lineStart, at := 1, 0, 0 // position, carried from note to note
+	src := r.doc.src
+	for _, n := range r.doc.pending {
+		if r.skipNote(true) {
+			continue
 		}
-		c.rules, c.ruleFrom = nil, nil
-		return
-	}
-	for _, conds := range e.rules {
-		c.rules = append(c.rules, seccomp.Rule{Action: e.action, Conds: conds})
-		c.ruleFrom = append(c.ruleFrom, e.label)
+		if n.off < at {
+			line, lineStart, at = 1, 0, 0
+		}
+		for ; at < n.off; at++ {
+			if src[at] == '\n' {
+				line, lineStart = line+1, at+1
+			}
+		}
+		where := ""
+		if n.entry >= 0 {
+			where = r.label(n.entry) + ": "
+		}
+		if n.path != "" {
+			where += n.path
+			if n.index >= 0 {
+				where += fmt.Sprintf("[%d]", n.index)
+			}
+			where += ": "
+		}
+		pos := fmt.Sprintf("line %d, column %d", line, n.off-lineStart+1)
+		switch n.kind {
+		case noteUnknown:
+			r.strictf("%sunknown field %q (%s): ignored", where, n.key, pos)
+		case noteFolded:
+			r.strictf("%sfield %q (%s) read as %q, as encoding/json (runc, Docker) reads it; a reader that minds case ignores it", where, n.key, pos, n.field)
+		case noteDuplicate:
+			r.strictf("%sfield %q given twice (%s): the last counts, as encoding/json (runc, Docker) reads it", where, n.key, pos)
+		}
 	}
 }
+
+// errnoRet is the errno entry i (-1 for the default) returns:
+// containers/common's errno, a name or a number, wins over errnoRet.
+func (r *resolver) errnoRet(i int, errno string, ret optUint, errnoField, retField string) (optUint, error) {
+	if errno == "" {
+		return ret, nil
+	}
+	prefix := ""
+	if i >= 0 {
+		prefix = r.label(i) + ": "
+	}
+	n, err := errnoNumber(errno)
+	if err != nil {
+		return optUint{}, fmt.Errorf("%s%s: %w", prefix, errnoField, err)
+	}
+	if ret.set && ret.v != n {
+		r.strictf("%s%s %q (%d) and %s %d differ: %s counts, as containers/common reads it; Docker reads %s",
+			prefix, errnoField, errno, n, retField, ret.v, errnoField, retField)
+	}
+	return optUint{n, true}, nil
+}
+
+// addRules adds entry i's rules to a call with libseccomp's precedence,
+// and notes the rules it drops that would have decided otherwise.
+func (r *resolver) addRules(c *call, i int, e *entry) {
+	dropped := func(from int, a seccomp.Action, by int, uncond seccomp.Action) {
+		if a != uncond && !r.skipNote(false) {
+			name, _ := r.arch.SyscallName(int(c.nr))
+			// libseccomp drops it too: a skip, not a change of meaning
+			// from runc's.
+			r.notef("%s: %q rule (%s) dropped: %s decides %s unconditionally", r.label(from), name, a, r.label(by), uncond)
+		}
+	}
+	if c.hasUncond {
+		dropped(i, e.action, int(c.uncondFrom), c.uncond)
+		return
+	}
+	if e.uncond {
+		c.hasUncond, c.uncond, c.uncondFrom = true, e.action, int32(i)
+		if c.cond != 0 {
+			cr := &r.condRules[c.cond-1]
+			for j, from := range cr.ruleFrom {
+				dropped(from, cr.rules[j].Action, i, e.action)
+			}
+			*cr = condRules{}
+			c.cond = 0
+		}
+		return
+	}
+	if c.cond == 0 {
+		r.condRules = append(r.condRules, condRules{})
+		c.cond = int32(len(r.condRules))
+	}
+	cr := &r.condRules[c.cond-1]
+	if e.split {
+		for k := range e.conds {
+			cr.rules = append(cr.rules, seccomp.Rule{Action: e.action, Conds: e.conds[k : k+1 : k+1]})
+			cr.ruleFrom = append(cr.ruleFrom, i)
+		}
+		return
+	}
+	cr.rules = append(cr.rules, seccomp.Rule{Action: e.action, Conds: e.conds})
+	cr.ruleFrom = append(cr.ruleFrom, i)
+}
+
+// maxOverlapRules bounds the rules of one call that noteOverlaps compares
+// pairwise: more could not fit the kernel's 4,096 instructions anyway.
+const maxOverlapRules = 4096
 
 // noteOverlaps notes conditional rules of one call that may both hold and
 // decide differently. The policy tries them in profile order; libseccomp
 // orders a syscall's rules its own way (by argument index, then operator),
 // so for an argument vector both hold for, runc's filter may decide
 // otherwise.
-func (r *resolver) noteOverlaps(c *call) {
+func (r *resolver) noteOverlaps(name string, c *condRules) {
+	if len(c.rules) > maxOverlapRules {
+		return
+	}
 	for i, a := range c.rules {
 		for j := i + 1; j < len(c.rules); j++ {
 			if b := c.rules[j]; a.Action != b.Action && !disjoint(a.Conds, b.Conds) {
-				r.notef("%s and %s: %q rules (%s, %s) may both hold: tried in profile order, where libseccomp may order them otherwise",
-					c.ruleFrom[i], c.ruleFrom[j], c.name, a.Action, b.Action)
+				if r.skipNote(true) {
+					return
+				}
+				r.strictf("%s and %s: %q rules (%s, %s) may both hold: tried in profile order, where libseccomp may order them otherwise",
+					r.label(c.ruleFrom[i]), r.label(c.ruleFrom[j]), name, a.Action, b.Action)
 				return
 			}
 		}
@@ -252,17 +496,41 @@ func (r *resolver) noteOverlaps(c *call) {
 }
 
 // disjoint reports whether two lists of conditions can never both hold,
-// by the simplest proof: one argument compared for equality with two
-// different values.
+// by the simplest proof: one fixes an argument's value by equality, and
+// the other has a condition on that argument that the value fails.
 func disjoint(a, b []seccomp.Cond) bool {
 	for _, x := range a {
 		for _, y := range b {
-			if x.Op == seccomp.OpEqual && y.Op == seccomp.OpEqual && x.Arg == y.Arg && x.Value != y.Value {
+			if x.Arg != y.Arg {
+				continue
+			}
+			if x.Op == seccomp.OpEqual && !holds(y, x.Value) || y.Op == seccomp.OpEqual && !holds(x, y.Value) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// holds reports whether a 64-bit condition holds for argument value v.
+func holds(c seccomp.Cond, v uint64) bool {
+	switch c.Op {
+	case seccomp.OpEqual:
+		return v == c.Value
+	case seccomp.OpNotEqual:
+		return v != c.Value
+	case seccomp.OpLess:
+		return v < c.Value
+	case seccomp.OpLessEqual:
+		return v <= c.Value
+	case seccomp.OpGreater:
+		return v > c.Value
+	case seccomp.OpGreaterEqual:
+		return v >= c.Value
+	case seccomp.OpMaskedEqual:
+		return v&c.Mask == c.Value
+	}
+	return true // unknown: no proof
 }
 
 // permissive reports whether runc leaves out its ENOSYS patch for a default
@@ -273,112 +541,109 @@ func permissive(a seccomp.Action) bool {
 
 // entry is one validated syscalls[] entry.
 type entry struct {
-	label  string
 	names  []string
 	action seccomp.Action
-	// rules are the condition lists, one per rule; none for an
-	// unconditional entry.
-	rules [][]seccomp.Cond
-	// split is set when two args share an index and runc made each arg a
-	// rule of its own.
-	split bool
+	// conds are the entry's conditions, those that always hold left out.
+	// With split unset they make one rule (AND); with split set, two
+	// args share an index and runc made each arg a rule of its own (OR).
+	// uncond is set when no condition is left, or when one of the ORed
+	// rules always holds.
+	conds  []seccomp.Cond
+	split  bool
+	uncond bool
 	// keep is whether Docker's filters keep the entry for the target.
 	keep bool
 }
 
-func (r *resolver) entry(i int, sc *mobyseccomp.Syscall) (entry, error) {
-	if sc == nil {
-		return entry{}, fmt.Errorf("syscalls[%d]: null entry", i)
+func (r *resolver) entry(i int, e *entry) error {
+	sc := &r.doc.syscalls[i]
+	if sc.null {
+		return fmt.Errorf("syscalls[%d]: null entry", i)
 	}
-	e := entry{label: entryLabel(i, sc.Name, sc.Names)}
 	wrap := func(field string, err error) error {
-		return fmt.Errorf("%s: %s: %w", e.label, field, err)
+		return fmt.Errorf("%s: %s: %w", r.label(i), field, err)
 	}
 	switch {
-	case sc.Name != "" && len(sc.Names) != 0:
-		return entry{}, fmt.Errorf("%s: name and names are both set: use one", e.label)
-	case sc.Name != "":
-		e.names = []string{sc.Name}
-	case len(sc.Names) == 0:
-		return entry{}, fmt.Errorf("%s: no name or names", e.label)
+	case sc.name != "" && len(sc.names) != 0:
+		return fmt.Errorf("%s: name and names are both set: use one", r.label(i))
+	case sc.name != "":
+		e.names = []string{sc.name}
+	case len(sc.names) == 0:
+		return fmt.Errorf("%s: no name or names", r.label(i))
 	default:
-		e.names = sc.Names
+		e.names = sc.names
 	}
 	for j, name := range e.names {
 		if name == "" {
-			return entry{}, fmt.Errorf("%s: names[%d]: empty name", e.label, j)
+			return fmt.Errorf("%s: names[%d]: empty name", r.label(i), j)
 		}
 	}
-	act, err := action(sc.Action, sc.ErrnoRet)
+	ret, err := r.errnoRet(i, sc.errno, sc.errnoRet, "errno", "errnoRet")
 	if err != nil {
-		return entry{}, wrap("action", err)
+		return err
+	}
+	act, err := action(sc.action, ret)
+	if err != nil {
+		return wrap("action", err)
 	}
 	e.action = act
 
-	conds := make([]seccomp.Cond, len(sc.Args))
+	lo := len(r.conds)
 	var perIndex [6]int
-	for j, a := range sc.Args {
+	always := false
+	for j, a := range sc.args {
 		c, err := cond(a)
 		if err != nil {
-			return entry{}, wrap(fmt.Sprintf("args[%d]", j), err)
+			return wrap(fmt.Sprintf("args[%d]", j), err)
 		}
-		conds[j] = c
 		perIndex[c.Arg]++
 		if perIndex[c.Arg] > 1 {
 			e.split = true
 		}
+		// A condition that always holds is no condition: libseccomp
+		// drops it, and a rule left with none is unconditional.
+		if alwaysHolds(c) {
+			always = true
+			continue
+		}
+		r.conds = append(r.conds, c)
 	}
-	// A condition that always holds is no condition: libseccomp drops it,
-	// and a rule left with none is unconditional.
+	hi := len(r.conds)
+	e.conds = r.conds[lo:hi:hi]
 	switch {
-	case len(conds) == 0:
+	case len(sc.args) == 0:
+		e.uncond = true
 	case e.split:
-		if slices.ContainsFunc(conds, alwaysHolds) {
-			break // one of the ORed rules always holds
-		}
-		for _, c := range conds {
-			e.rules = append(e.rules, []seccomp.Cond{c})
-		}
+		e.uncond = always // one of the ORed rules always holds
 	default:
-		kept := slices.DeleteFunc(conds, alwaysHolds)
-		if len(kept) > 0 {
-			e.rules = [][]seccomp.Cond{kept}
-		}
+		e.uncond = hi == lo
+	}
+	if e.uncond {
+		e.conds = nil
 	}
 
-	inc, err := r.matches(sc.Includes)
+	inc, err := r.matches(sc.includes)
 	if err != nil {
-		return entry{}, wrap("includes", err)
+		return wrap("includes", err)
 	}
-	exc, err := r.matches(sc.Excludes)
+	exc, err := r.matches(sc.excludes)
 	if err != nil {
-		return entry{}, wrap("excludes", err)
+		return wrap("excludes", err)
 	}
-	e.keep = (sc.Includes == nil || inc.all) && (sc.Excludes == nil || !exc.any)
-	return e, nil
-}
-
-// entryLabel names an entry in errors and notes: its index and its first
-// name.
-func entryLabel(i int, name string, names []string) string {
-	switch {
-	case name != "":
-		return fmt.Sprintf("syscalls[%d] (%q)", i, name)
-	case len(names) == 1:
-		return fmt.Sprintf("syscalls[%d] (%q)", i, names[0])
-	case len(names) > 1:
-		return fmt.Sprintf("syscalls[%d] (%q and %d more)", i, names[0], len(names)-1)
+	e.keep = (sc.includes == nil || inc.all) && (sc.excludes == nil || !exc.any)
+	if err := r.checkCaps(i, sc.includes, "includes"); err != nil {
+		return err
 	}
-	return fmt.Sprintf("syscalls[%d]", i)
+	return r.checkCaps(i, sc.excludes, "excludes")
 }
 
 // filterResult says which of a filter's conditions hold: all that it sets,
 // or any of them.
 type filterResult struct{ all, any bool }
 
-// matches evaluates a Docker filter for the target; a nil filter sets
+// matches evaluates a Docker filter for the target; an unset filter sets
 // nothing, so that all its conditions hold and none does.
-func (r *resolver) matches(f *mobyseccomp.Filter) (filterResult, error) {
+func (r *resolver) matches(f *docFilter) (filterResult, error) {
 	res := filterResult{all: true}
 	if f == nil {
 		return res, nil
@@ -387,54 +652,75 @@ func (r *resolver) matches(f *mobyseccomp.Filter) (filterResult, error) {
 		res.all = res.all && ok
 		res.any = res.any || ok
 	}
-	if len(f.Arches) != 0 {
-		for j, a := range f.Arches {
+	if len(f.arches) != 0 {
+		for j, a := range f.arches {
 			if !dockerArches[a] {
 				return res, fmt.Errorf("arches[%d]: unknown arch %q (Docker's names: amd64, arm64, riscv64, x86, x32, arm, ...)", j, a)
 			}
 		}
-		check(slices.Contains(f.Arches, targets[r.arch].docker))
+		check(slices.Contains(f.arches, targets[r.arch].docker))
 	}
 	// includes needs every cap; excludes drops the entry on any.
-	for _, c := range f.Caps {
+	for _, c := range f.caps {
 		check(slices.Contains(r.caps, c))
 	}
-	if f.MinKernel != nil {
-		check(r.kernel == nil || !r.kernel.less(kernelVersion{f.MinKernel.Kernel, f.MinKernel.Major}))
+	if f.hasKernel {
+		check(r.kernel == nil || !r.kernel.less(f.minKernel))
 	}
 	return res, nil
 }
 
+// checkCaps notes capability names Linux does not have: Docker compares
+// them with the process's capabilities, which never include them, so that
+// the entry's filter cannot mean what its author meant.
+func (r *resolver) checkCaps(i int, f *docFilter, field string) error {
+	if f == nil {
+		return nil
+	}
+	for j, c := range f.caps {
+		if !slices.Contains(linuxCaps[:], c) && !r.skipNote(true) {
+			r.strictf("%s: %s: caps[%d]: unknown capability %q: no process has it", r.label(i), field, j, c)
+		}
+	}
+	return nil
+}
+
 // resolveArches checks the profile's arches and notes those it lists
 // beside the target, which the program leaves to the bad-arch action.
-func (r *resolver) resolveArches(p *mobyseccomp.Seccomp) error {
-	if len(p.Architectures) != 0 && len(p.ArchMap) != 0 {
+func (r *resolver) resolveArches(doc *document) error {
+	if len(doc.architectures) != 0 && len(doc.archMap) != 0 {
 		return fmt.Errorf("architectures and archMap are both set: use one")
 	}
-	for i, a := range p.Architectures {
-		if !scmpArches[a] {
+	for i, a := range doc.architectures {
+		if !scmpArches[specs.Arch(a)] {
 			return fmt.Errorf("architectures[%d]: unknown arch %q", i, a)
 		}
 	}
-	listed := p.Architectures
-	target := targets[r.arch].scmp
-	for i, m := range p.ArchMap {
-		if !scmpArches[m.Arch] {
-			return fmt.Errorf("archMap[%d].architecture: unknown arch %q", i, m.Arch)
+	listed := doc.architectures
+	var mapped []string
+	target := string(targets[r.arch].scmp)
+	for i, m := range doc.archMap {
+		if !scmpArches[specs.Arch(m.arch)] {
+			return fmt.Errorf("archMap[%d].architecture: unknown arch %q", i, m.arch)
 		}
-		for j, sub := range m.SubArches {
-			if !scmpArches[sub] {
+		for j, sub := range m.subArches {
+			if !scmpArches[specs.Arch(sub)] {
 				return fmt.Errorf("archMap[%d].subArchitectures[%d]: unknown arch %q", i, j, sub)
 			}
 		}
-		if m.Arch == target && listed == nil {
-			listed = append([]specs.Arch{m.Arch}, m.SubArches...)
+		if m.arch == target && listed == nil && mapped == nil {
+			mapped = m.subArches
+			if mapped == nil {
+				mapped = []string{}
+			}
 		}
 	}
 	var others []string
-	for _, a := range listed {
-		if a != target && !slices.Contains(others, string(a)) {
-			others = append(others, string(a))
+	for _, list := range [][]string{listed, mapped} {
+		for _, a := range list {
+			if a != target && !slices.Contains(others, a) {
+				others = append(others, a)
+			}
 		}
 	}
 	if len(others) != 0 {
@@ -445,18 +731,15 @@ func (r *resolver) resolveArches(p *mobyseccomp.Seccomp) error {
 }
 
 // action converts a libseccomp action name and its errnoRet.
-func action(name specs.LinuxSeccompAction, errnoRet *uint) (seccomp.Action, error) {
-	var data uint
-	if errnoRet != nil {
-		data = *errnoRet
-	}
+func action(name string, errnoRet optUint) (seccomp.Action, error) {
+	data := errnoRet.v
 	noData := func(a seccomp.Action) (seccomp.Action, error) {
-		if errnoRet != nil {
+		if errnoRet.set {
 			return 0, fmt.Errorf("%s takes no errnoRet (got %d)", name, data)
 		}
 		return a, nil
 	}
-	switch name {
+	switch specs.LinuxSeccompAction(name) {
 	case specs.ActKill, specs.ActKillThread:
 		return noData(seccomp.KillThread)
 	case specs.ActKillProcess:
@@ -470,7 +753,7 @@ func action(name specs.LinuxSeccompAction, errnoRet *uint) (seccomp.Action, erro
 	case specs.ActNotify:
 		return noData(seccomp.Notify)
 	case specs.ActErrno:
-		if errnoRet == nil {
+		if !errnoRet.set {
 			return seccomp.Errno(syscall.EPERM), nil
 		}
 		if data > seccomp.MaxErrno {
@@ -478,7 +761,7 @@ func action(name specs.LinuxSeccompAction, errnoRet *uint) (seccomp.Action, erro
 		}
 		return seccomp.Errno(syscall.Errno(data)), nil
 	case specs.ActTrace:
-		if errnoRet == nil {
+		if !errnoRet.set {
 			return seccomp.Trace(uint32(syscall.EPERM)), nil
 		}
 		if data > 0xFFFF {
@@ -491,32 +774,43 @@ func action(name specs.LinuxSeccompAction, errnoRet *uint) (seccomp.Action, erro
 	return 0, fmt.Errorf("unknown action %q", name)
 }
 
-var ops = map[specs.LinuxSeccompOperator]seccomp.Op{
-	specs.OpEqualTo:      seccomp.OpEqual,
-	specs.OpNotEqual:     seccomp.OpNotEqual,
-	specs.OpLessThan:     seccomp.OpLess,
-	specs.OpLessEqual:    seccomp.OpLessEqual,
-	specs.OpGreaterThan:  seccomp.OpGreater,
-	specs.OpGreaterEqual: seccomp.OpGreaterEqual,
-	specs.OpMaskedEqual:  seccomp.OpMaskedEqual,
+// op converts a libseccomp comparison name.
+func op(name string) (seccomp.Op, bool) {
+	switch specs.LinuxSeccompOperator(name) {
+	case specs.OpEqualTo:
+		return seccomp.OpEqual, true
+	case specs.OpNotEqual:
+		return seccomp.OpNotEqual, true
+	case specs.OpLessThan:
+		return seccomp.OpLess, true
+	case specs.OpLessEqual:
+		return seccomp.OpLessEqual, true
+	case specs.OpGreaterThan:
+		return seccomp.OpGreater, true
+	case specs.OpGreaterEqual:
+		return seccomp.OpGreaterEqual, true
+	case specs.OpMaskedEqual:
+		return seccomp.OpMaskedEqual, true
+	}
+	return 0, false
 }
 
 // cond converts one arg into a 64-bit condition.
-func cond(a specs.LinuxSeccompArg) (seccomp.Cond, error) {
-	if a.Index > 5 {
-		return seccomp.Cond{}, fmt.Errorf("index %d out of range 0..5", a.Index)
+func cond(a docArg) (seccomp.Cond, error) {
+	if a.index > 5 {
+		return seccomp.Cond{}, fmt.Errorf("index %d out of range 0..5", a.index)
 	}
-	op, ok := ops[a.Op]
+	o, ok := op(a.op)
 	if !ok {
-		if a.Op == "" {
+		if a.op == "" {
 			return seccomp.Cond{}, fmt.Errorf("op missing")
 		}
-		return seccomp.Cond{}, fmt.Errorf("unknown op %q", a.Op)
+		return seccomp.Cond{}, fmt.Errorf("unknown op %q", a.op)
 	}
-	c := seccomp.Cond{Arg: int(a.Index), Op: op, Value: a.Value, Width: 64}
-	if op == seccomp.OpMaskedEqual {
+	c := seccomp.Cond{Arg: int(a.index), Op: o, Value: a.value, Width: 64}
+	if o == seccomp.OpMaskedEqual {
 		// libseccomp masks the datum too: arg & value == valueTwo & value.
-		c.Mask, c.Value = a.Value, a.ValueTwo&a.Value
+		c.Mask, c.Value = a.value, a.valueTwo&a.value
 	}
 	return c, nil
 }
@@ -528,9 +822,12 @@ func alwaysHolds(c seccomp.Cond) bool {
 }
 
 func quoteList(names []string) string {
-	q := make([]string, len(names))
+	var b []byte
 	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendQuote(b, n)
 	}
-	return strings.Join(q, ", ")
+	return string(b)
 }

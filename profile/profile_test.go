@@ -480,3 +480,87 @@ func TestFromOCI(t *testing.T) {
 	_, _, err = profile.FromOCI(&specs.LinuxSeccomp{DefaultAction: "SCMP_ACT_NONE"}, profile.Options{Arch: seccomp.ArchX86_64})
 	assert.ErrorContains(t, err, `defaultAction: unknown action "SCMP_ACT_NONE"`)
 }
+
+// TestDecodeErrors checks that the decoder is strict JSON, bounded, and
+// says where: line and column.
+func TestDecodeErrors(t *testing.T) {
+	big := `{"defaultAction":"SCMP_ACT_ERRNO","comment":"` + strings.Repeat("x", 16<<20) + `"}`
+	deep := `{"defaultAction":"SCMP_ACT_ERRNO","x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`
+	tests := []struct {
+		name string
+		json string
+		want string
+	}{
+		{"trailing garbage", `{"defaultAction":"SCMP_ACT_ERRNO"} x`, `invalid JSON at line 1, column 36: unexpected 'x' after the top-level value`},
+		{"two values", `{"defaultAction":"SCMP_ACT_ERRNO"}{}`, `column 35: unexpected '{' after the top-level value`},
+		{"trailing comma in an object", `{"defaultAction":"SCMP_ACT_ERRNO",}`, `column 35: unexpected '}', want a field name`},
+		{"trailing comma in an array", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read",],"action":"SCMP_ACT_ALLOW"}]}`, `column 64: unexpected ']'`},
+		{"bad escape", `{"defaultAction":"SCMP_ACT_\x"}`, `column 28: invalid escape "\\x" in a string`},
+		{"lone surrogate", `{"defaultAction":"\ud800"}`, `lone surrogate \ud800`},
+		{"short unicode escape", `{"defaultAction":"\u12"}`, `invalid \u escape`},
+		{"control character", "{\"defaultAction\":\"SCMP\tACT\"}", `column 23: control character 0x09 in a string`},
+		{"invalid UTF-8", "{\"defaultAction\":\"SCMP\xff\"}", `column 23: invalid UTF-8 in a string`},
+		{"leading zero", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":01}`, `column 54: unexpected '1', want ',' or '}'`},
+		{"bad number", `{"defaultAction":"SCMP_ACT_ERRNO","x":1.e5}`, `column 41: unexpected 'e' in a number`},
+		{"a comment", "{\"defaultAction\":\"SCMP_ACT_ERRNO\" // deny\n}", `column 35: unexpected '/', want ',' or '}'`},
+		{"a bare word", `{"defaultAction":SCMP_ACT_ERRNO}`, `column 18: unexpected 'S', want a value`},
+		{"unterminated string", `{"defaultAction":"SCMP`, `unexpected end of JSON input in a string`},
+		{"empty input", ``, `line 1, column 1: unexpected end of JSON input`},
+		{"too deep", deep, `nested deeper than 32 arrays and objects`},
+		{"too big", big, `over the limit of 16777216`},
+		{"a number too big", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":18446744073709551616,"op":"SCMP_CMP_EQ"}]}]}`,
+			`syscalls[0] ("read"): args.value: JSON number 18446744073709551616 where a 64-bit unsigned integer belongs (line 1, column 118)`},
+		{"a fraction", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1.5}`, `defaultErrnoRet: JSON number 1.5 where a 64-bit unsigned integer belongs`},
+		{"args given twice", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"args":[],"action":"SCMP_ACT_ALLOW","args":[]}]}`,
+			`syscalls[0] ("socket"): args: given twice: encoding/json, as runc reads it, merges the two; give it once (line 1, column 103)`},
+		{"includes given twice", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["mount"],"includes":{},"Includes":{}}]}`, `syscalls[0] ("mount"): includes: given twice`},
+		{"syscalls given twice", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[],"syscalls":[]}`, `syscalls: given twice`},
+		{"an entry not an object", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":["read"]}`, `syscalls: JSON string where an object belongs (line 1, column 47)`},
+		{"names with a number", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"action":"SCMP_ACT_ALLOW","names":["read",0]}]}`, `syscalls[0] ("read"): names: JSON number 0 where a string belongs`},
+		{"a type error names the entry by names after it", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"action":true,"names":["read"]}]}`, `syscalls[0] ("read"): action: JSON boolean where a string belongs`},
+		{"bad minKernel", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","excludes":{"minKernel":"4.256"}}]}`,
+			`syscalls[0] ("read"): excludes.minKernel: invalid kernel version "4.256"`},
+		{"minKernel 0.0", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":"0.0"}}]}`, `version cannot be 0.0`},
+		{"unknown errno", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errno":"EPREM"}]}`, `syscalls[0] ("read"): errno: unknown errno "EPREM"`},
+		{"unknown default errno", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrno":"NOSYS"}`, `defaultErrno: unknown errno "NOSYS"`},
+		{"config.json with a bad linux", `{"ociVersion":"1.2.0","linux":[]}`, `config.json: linux: JSON array where an object belongs`},
+		{"config.json with a null seccomp", `{"ociVersion":"1.2.0","linux":{"seccomp":null}}`, `config.json: linux.seccomp: missing`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, notes, err := profile.Import([]byte(tt.json), profile.Options{Arch: seccomp.ArchX86_64})
+			require.Error(t, err, "policy %+v, notes %q", p, notes)
+			msg := err.Error()
+			assert.True(t, strings.HasPrefix(msg, "profile: "), msg)
+			assert.NotContains(t, msg, "\n")
+			assert.Contains(t, msg, tt.want)
+		})
+	}
+}
+
+// TestDecodeReadsAsEncodingJSON pins the corners where the decoder follows
+// encoding/json: nulls are absent fields, escapes decode, and a config's
+// last linux.seccomp counts.
+func TestDecodeReadsAsEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		want *seccomp.Policy
+	}{
+		{"nulls", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":null,"archMap":null,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","errnoRet":null,"args":null,"includes":null,"excludes":{"minKernel":null}}]}`,
+			noStub(x86(call("read", allow)))},
+		{"escapes", `{"defaultAction":"SCMP_ACT_\u0045RRNO","syscalls":[{"n\u0061mes":["re\u0061d","\u00e9"],"action":"SCMP_ACT_ALLOW","comment":"\"\\\/\b\f\n\r\t\ud83d\ude00"}]}`,
+			noStub(x86(call("read", allow)))},
+		{"minKernel empty is met by every kernel", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":""}}]}`,
+			x86(call("ptrace", allow))},
+		{"the last seccomp of a config", `{"linux":{"seccomp":{"defaultAction":"SCMP_ACT_KILL"}},"ociVersion":"1","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}}`,
+			noStub(x86(call("read", allow)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _, err := profile.Import([]byte(tt.json), profile.Options{Arch: seccomp.ArchX86_64, Kernel: "3.10"})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

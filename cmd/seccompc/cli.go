@@ -15,9 +15,11 @@ import (
 
 const usage = `usage:
   seccompc compile -profile PATH|docker [-arch x86_64|aarch64|riscv64] [-layout tree|bitmap]
-                   [-caps CAP_A,CAP_B] [-format raw|disasm] [-o FILE]
-  seccompc stats   -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-o FILE]
-  seccompc run     -profile PATH|docker [-layout ...] [-caps ...] -- COMMAND [ARGS...]
+                   [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm] [-o FILE]
+  seccompc stats   -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-strict] [-o FILE]
+  seccompc run     -profile PATH|docker [-layout ...] [-caps ...] [-strict] -- COMMAND [ARGS...]
+  seccompc explain -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-strict] | -program FILE [-arch ...] | -pid PID
+                   SYSCALL [ARG0 ... ARG5]
 `
 
 // Exit statuses.
@@ -49,14 +51,16 @@ func seccompc(args []string, stdout, stderr io.Writer) int {
 	case "compile":
 		err = compile(rest, stdout, stderr)
 	case "stats":
-		err = stats(rest, stdout)
+		err = stats(rest, stdout, stderr)
 	case "run":
 		err = run(rest)
+	case "explain":
+		err = explain(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = badInputf("unknown command %q (want compile, stats or run)", cmd)
+		err = badInputf("unknown command %q (want compile, stats, run or explain)", cmd)
 	}
 	if err == nil {
 		return 0
@@ -80,13 +84,14 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// input is what the three commands read: a profile resolved for an arch,
+// input is what the commands read: a profile imported for an arch,
 // compiled with a layout.
 type input struct {
 	profile string
 	arch    string
 	layout  string
 	caps    string
+	strict  bool
 }
 
 func (in *input) register(fs *flag.FlagSet) {
@@ -94,21 +99,24 @@ func (in *input) register(fs *flag.FlagSet) {
 	fs.StringVar(&in.arch, "arch", "", "target arch: x86_64, aarch64 or riscv64 (default: the host's)")
 	fs.StringVar(&in.layout, "layout", "tree", "dispatch layout: tree or bitmap")
 	fs.StringVar(&in.caps, "caps", "", "capabilities for Docker's includes and excludes, comma-separated")
+	fs.BoolVar(&in.strict, "strict", false, "refuse a profile with a note on what may change the filter's decisions (unknown fields, names no arch knows, ...)")
 }
 
 // compiled is an input's outcome.
 type compiled struct {
+	pol    *seccomp.Policy
 	prog   seccomp.Program
 	layout seccomp.Layout
 	notes  []string
 }
 
-// load imports and compiles the profile the input names.
-func (in *input) load() (*compiled, error) {
+// load imports and compiles the profile the input names, and prints the
+// importer's notes on stderr.
+func (in *input) load(stderr io.Writer) (*compiled, error) {
 	if in.profile == "" {
 		return nil, badInputf("-profile: missing (a PATH, or docker)")
 	}
-	opts := profile.Options{}
+	opts := profile.Options{Strict: in.strict}
 	if in.arch != "" {
 		arch, err := seccomp.ParseArch(in.arch)
 		if err != nil {
@@ -144,11 +152,14 @@ func (in *input) load() (*compiled, error) {
 	if err != nil {
 		return nil, badInputf("%s: %w", in.profile, err)
 	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "seccompc: note: %s\n", oneLine(n))
+	}
 	prog, err := pol.CompileLayout(layout)
 	if err != nil {
 		return nil, badInputf("%s: %w", in.profile, err)
 	}
-	return &compiled{prog: prog, layout: layout, notes: notes}, nil
+	return &compiled{pol: pol, prog: prog, layout: layout, notes: notes}, nil
 }
 
 // parseCaps reads -caps: "CAP_SYS_ADMIN,sys_ptrace" is CAP_SYS_ADMIN and
@@ -243,12 +254,9 @@ func compile(args []string, stdout, stderr io.Writer) error {
 	if *format != "raw" && *format != "disasm" {
 		return badInputf("-format: unknown format %q (want raw or disasm)", *format)
 	}
-	c, err := in.load()
+	c, err := in.load(stderr)
 	if err != nil {
 		return err
-	}
-	for _, n := range c.notes {
-		fmt.Fprintf(stderr, "seccompc: note: %s\n", n)
 	}
 	var data []byte
 	if *format == "disasm" {
@@ -259,7 +267,7 @@ func compile(args []string, stdout, stderr io.Writer) error {
 	return writeOutput(*out, stdout, data)
 }
 
-func stats(args []string, stdout io.Writer) error {
+func stats(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("stats")
 	var in input
 	in.register(fs)
@@ -267,7 +275,7 @@ func stats(args []string, stdout io.Writer) error {
 	if _, err := parse(fs, args, false); err != nil {
 		return err
 	}
-	c, err := in.load()
+	c, err := in.load(stderr)
 	if err != nil {
 		return err
 	}

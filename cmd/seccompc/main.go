@@ -3,9 +3,10 @@
 // under it.
 //
 //	seccompc compile -profile PATH|docker -arch x86_64|aarch64|riscv64 [-layout tree|bitmap]
-//	                 [-caps CAP_A,CAP_B] [-format raw|disasm] [-o FILE]
+//	                 [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm] [-o FILE]
 //	seccompc stats   (same input flags) [-o FILE]
 //	seccompc run     (same input flags) -- COMMAND [ARGS...]
+//	seccompc explain (same input flags) | -program FILE | -pid PID  SYSCALL [ARG0 ... ARG5]
 //
 // PATH is a profile in Docker's format, an OCI linux.seccomp object, or a
 // whole OCI config.json; "docker" is Docker's built-in default profile
@@ -30,8 +31,24 @@
 // command, whose exit status becomes seccompc's: the filter survives
 // execve and binds the command and all its children.
 //
-// Bad input — flags, profile, a command not found — gets one line on
-// stderr and exit status 2; a failure to write or to load gets status 1.
+// explain says what the filter does to one system call (a name or a
+// number; arguments in decimal or 0x hex): the verdict, what decided it
+// (for a profile, the rule, the default action or the bad-arch action),
+// the instructions on the path, and whether the kernel caches the call.
+// -program FILE explains a raw sock_filter[] file instead, whoever wrote
+// it; -pid PID the filters of a running process, read with
+// PTRACE_SECCOMP_GET_FILTER and combined as the kernel combines them.
+// A number that starts with "-" must follow "--".
+//
+// Every command prints the importer's notes on stderr — run before the
+// command starts: names the arch lacks, fields the profile formats lack,
+// names no arch knows. -strict makes an error of each note on what may
+// change what the filter decides (package profile's Options.Strict lists
+// them).
+//
+// Bad input — flags, profile, a command not found, a note under -strict —
+// gets one line on stderr and exit status 2; a failure to write or to load
+// gets status 1.
 package main
 
 import "os"

@@ -35,7 +35,7 @@ func run(args []string) error {
 			return badInputf("-arch: run needs the host's arch, %s, not %s", native, arch)
 		}
 	}
-	c, err := in.load()
+	c, err := in.load(os.Stderr) // the notes, before the command starts
 	if err != nil {
 		return err
 	}

@@ -371,3 +371,88 @@ func TestParseCaps(t *testing.T) {
 	assert.NotContains(t, without, "; bpf\n")
 	assert.Contains(t, with, "; bpf\n")
 }
+
+// Profiles with the typos of issue 9, each of which weakens a filter.
+const (
+	typoArgs     = `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","arg":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]}]}`
+	typoErrnoRet = `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO","erronRet":13}]}`
+	typoName     = `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdri"],"action":"SCMP_ACT_ERRNO"}]}`
+)
+
+// TestNotesAndStrict checks that compile and stats print the importer's
+// notes on stderr and succeed, and that under -strict the same profile is
+// bad input: status 2, one line naming the entry and the field.
+func TestNotesAndStrict(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		profile string
+		note    []string // substrings of the note and of the -strict error
+	}{
+		{"arg for args", typoArgs, []string{`syscalls[0] ("socket")`, `unknown field "arg"`}},
+		{"erronRet for errnoRet", typoErrnoRet, []string{`syscalls[0] ("ptrace")`, `unknown field "erronRet"`}},
+		{"mkdri for mkdir", typoName, []string{`syscalls[0] ("mkdri")`, `"mkdri" unknown to every arch`}},
+	}
+	for i, tt := range tests {
+		path := filepath.Join(dir, fmt.Sprintf("typo%d.json", i))
+		require.NoError(t, os.WriteFile(path, []byte(tt.profile), 0o644))
+		for _, cmd := range []string{"compile", "stats"} {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				status, stdout, stderr := cli(cmd, "-profile", path, "-arch", "x86_64")
+				require.Equal(t, 0, status, stderr)
+				assert.NotEmpty(t, stdout)
+				assert.Equal(t, 1, strings.Count(stderr, "\n"), "one note: %q", stderr)
+				assert.True(t, strings.HasPrefix(stderr, "seccompc: note: "), stderr)
+				for _, want := range tt.note {
+					assert.Contains(t, stderr, want)
+				}
+
+				status, stdout, stderr = cli(cmd, "-profile", path, "-arch", "x86_64", "-strict")
+				assert.Equal(t, exitBadInput, status)
+				assert.Empty(t, stdout)
+				assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+				assert.True(t, strings.HasPrefix(stderr, "seccompc: "+path+": profile: strict: "), stderr)
+				for _, want := range tt.note {
+					assert.Contains(t, stderr, want)
+				}
+			})
+		}
+	}
+	// Docker's default has no note -strict refuses.
+	status, _, stderr := cli("compile", "-profile", "docker", "-arch", "x86_64", "-strict")
+	assert.Equal(t, 0, status, stderr)
+}
+
+// TestRunPrintsNotes runs a command under a denylist whose one name is a
+// typo: run prints the note before the command starts (and mkdir, which
+// the author meant to deny, works: the note is the only sign); under
+// -strict the command does not start.
+func TestRunPrintsNotes(t *testing.T) {
+	skipUnlessNative(t)
+	mkdir, err := exec.LookPath("mkdir")
+	if err != nil {
+		t.Skip(err)
+	}
+	path := filepath.Join(t.TempDir(), "typo.json")
+	require.NoError(t, os.WriteFile(path, []byte(typoName), 0o644))
+
+	made := filepath.Join(t.TempDir(), "made")
+	cmd := seccompcChild(t, "run", "-profile", path, "--", mkdir, made)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	assert.Contains(t, stderr.String(), `seccompc: note: syscalls[0] ("mkdri"): "mkdri" unknown to every arch: skipped`)
+	assert.DirExists(t, made)
+
+	made = filepath.Join(t.TempDir(), "made")
+	cmd = seccompcChild(t, "run", "-profile", path, "-strict", "--", mkdir, made)
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "run -strict: %v", err)
+	assert.Equal(t, exitBadInput, exit.ExitCode())
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "one line: %q", stderr.String())
+	assert.Contains(t, stderr.String(), `profile: strict: syscalls[0] ("mkdri"): "mkdri" unknown to every arch`)
+	assert.NoDirExists(t, made, "the command ran")
+}

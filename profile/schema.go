@@ -1,0 +1,525 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The fields of each object of the schema: the union of what the OCI
+// runtime spec's LinuxSeccomp (runtime-spec v1.3.0), Docker's format
+// (github.com/moby/profiles/seccomp v0.3.0) and containers/common's
+// (pkg/seccomp/types.go: errno, defaultErrno) define. Any other field is
+// noted.
+var (
+	topFields     = []string{"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures", "flags", "listenerPath", "listenerMetadata", "archMap", "syscalls"}
+	archMapFields = []string{"architecture", "subArchitectures"}
+	syscallFields = []string{"names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes"}
+	argFields     = []string{"index", "value", "valueTwo", "op"}
+	filterFields  = []string{"caps", "arches", "minKernel"}
+)
+
+// noteKind is what a decoding note is about.
+type noteKind uint8
+
+const (
+	noteUnknown   noteKind = iota // a field the schema lacks
+	noteFolded                    // a field spelled in another case
+	noteDuplicate                 // a field given twice
+)
+
+// pendingNote is a decoding note, kept until the entry's names are known.
+type pendingNote struct {
+	kind  noteKind
+	entry int    // syscalls[] index, or -1
+	path  string // the object within the entry or the document: "args", "includes", ...
+	index int    // within path's array, or -1
+	key   string // the field as written
+	field string // the schema's field it was read as
+	off   int
+}
+
+// field finds key among fields: exactly, else case-insensitively as
+// encoding/json does (which is how runc and Docker read it). It notes an
+// unknown, folded or duplicate field, and returns -1 for an unknown one,
+// which the caller skips. seen has bit i set for each field i read.
+func (d *decoder) field(key string, off int, fields []string, seen *uint16, path string, index int, merging uint16) (int, error) {
+	f := -1
+	for i, name := range fields {
+		if key == name {
+			f = i
+			break
+		}
+	}
+	if f < 0 {
+		for i, name := range fields {
+			if strings.EqualFold(key, name) {
+				f = i
+				d.note(noteFolded, path, index, key, name, off)
+				break
+			}
+		}
+	}
+	if f < 0 {
+		d.note(noteUnknown, path, index, key, "", off)
+		return -1, nil
+	}
+	if *seen&(1<<f) != 0 {
+		if merging&(1<<f) != 0 {
+			// encoding/json merges a second object into the first, and
+			// a second array of objects into the first's elements: no
+			// reader would guess what that means.
+			where := fields[f]
+			if path != "" {
+				where = path + "." + where
+			}
+			return -1, &decodeError{off: off, path: where, typ: true, msg: "given twice: encoding/json, as runc reads it, merges the two; give it once"}
+		}
+		d.note(noteDuplicate, path, index, key, fields[f], off)
+	}
+	*seen |= 1 << f
+	return f, nil
+}
+
+func (d *decoder) note(kind noteKind, path string, index int, key, field string, off int) {
+	d.doc.pending = append(d.doc.pending, pendingNote{kind: kind, entry: d.entry, path: path, index: index, key: key, field: field, off: off})
+}
+
+// top reads the document: a profile, or an OCI config.json, whose
+// linux.seccomp it reads. It takes input as encoding/json's map of the top
+// level would: a config has a "linux" key and neither "defaultAction" nor
+// "syscalls".
+func (d *decoder) top() error {
+	if null, err := d.null(); null || err != nil {
+		return err
+	}
+	start := d.pos
+	var linux, hasAction, hasSyscalls bool
+	if err := d.profile(func(key string) error {
+		switch key {
+		case "linux":
+			linux = true
+		case "defaultAction":
+			hasAction = true
+		case "syscalls":
+			hasSyscalls = true
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !linux || hasAction || hasSyscalls {
+		return nil
+	}
+
+	// A config.json: read it again for the last linux.seccomp, as
+	// encoding/json would take it, and nothing else of it.
+	end := d.pos
+	d.doc = &document{}
+	d.pos = start
+	seccomp := -1
+	if err := d.open('{', "", "an object"); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		key, _, ok, err := d.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if !strings.EqualFold(key, "linux") {
+			if err := d.skip(); err != nil {
+				return err
+			}
+			continue
+		}
+		if null, err := d.null(); err != nil {
+			return err
+		} else if null {
+			continue
+		}
+		if err := d.open('{', "config.json: linux", "an object"); err != nil {
+			return err
+		}
+		for first := true; ; first = false {
+			key, _, ok, err := d.member(first)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			if strings.EqualFold(key, "seccomp") {
+				seccomp = d.pos
+			}
+			if err := d.skip(); err != nil {
+				return err
+			}
+		}
+	}
+	d.pos = seccomp
+	if seccomp < 0 {
+		return fmt.Errorf("config.json: linux.seccomp: missing")
+	}
+	if null, err := d.null(); err != nil {
+		return err
+	} else if null {
+		return fmt.Errorf("config.json: linux.seccomp: missing")
+	}
+	if err := d.profile(nil); err != nil {
+		return err
+	}
+	d.pos = end
+	return nil
+}
+
+// profile reads a profile object; sawKey, if set, sees every key.
+func (d *decoder) profile(sawKey func(string) error) error {
+	if err := d.open('{', "", "an object"); err != nil {
+		return err
+	}
+	doc := d.doc
+	var seen uint16
+	for first := true; ; first = false {
+		key, off, ok, err := d.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		if sawKey != nil {
+			sawKey(key)
+		}
+		f, err := d.field(key, off, topFields, &seen, "", -1, 1<<7|1<<8) // archMap, syscalls
+		if err != nil {
+			return err
+		}
+		switch f {
+		case 0:
+			doc.defaultAction, err = d.string("defaultAction")
+		case 1:
+			doc.defaultErrnoRet, err = d.uint("defaultErrnoRet", strconv.IntSize)
+		case 2:
+			doc.defaultErrno, err = d.string("defaultErrno")
+		case 3:
+			doc.architectures, err = d.strings("architectures")
+		case 4:
+			doc.flags, err = d.strings("flags")
+		case 5:
+			doc.listenerPath, err = d.string("listenerPath")
+		case 6:
+			doc.listenerMetadata, err = d.string("listenerMetadata")
+		case 7:
+			err = d.archMap()
+		case 8:
+			err = d.syscalls()
+		default:
+			err = d.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (d *decoder) archMap() error {
+	d.doc.archMap = nil
+	if null, err := d.null(); null || err != nil {
+		return err
+	}
+	if err := d.open('[', "archMap", "an array"); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		more, err := d.elem(first)
+		if err != nil || !more {
+			return err
+		}
+		var m archMapping
+		if null, err := d.null(); err != nil {
+			return err
+		} else if !null {
+			if err := d.open('{', "archMap", "an object"); err != nil {
+				return err
+			}
+			var seen uint16
+			for first := true; ; first = false {
+				key, off, ok, err := d.member(first)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					break
+				}
+				f, err := d.field(key, off, archMapFields, &seen, "archMap", len(d.doc.archMap), 0)
+				if err != nil {
+					return err
+				}
+				switch f {
+				case 0:
+					m.arch, err = d.string("archMap.architecture")
+				case 1:
+					m.subArches, err = d.strings("archMap.subArchitectures")
+				default:
+					err = d.skip()
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		d.doc.archMap = append(d.doc.archMap, m)
+	}
+}
+
+func (d *decoder) syscalls() error {
+	d.doc.syscalls = nil
+	if null, err := d.null(); null || err != nil {
+		return err
+	}
+	if err := d.open('[', "syscalls", "an array"); err != nil {
+		return err
+	}
+	// Every entry is an object: room for as many as the input has, up to
+	// what a real profile has; more grow as they come.
+	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{"), 256))
+	for first := true; ; first = false {
+		more, err := d.elem(first)
+		if err != nil || !more {
+			return err
+		}
+		d.doc.syscalls = append(d.doc.syscalls, docSyscall{})
+		if err := d.syscall(&d.doc.syscalls[len(d.doc.syscalls)-1], len(d.doc.syscalls)-1); err != nil {
+			return err
+		}
+	}
+}
+
+// syscall reads one syscalls[] entry.
+func (d *decoder) syscall(e *docSyscall, i int) error {
+	if null, err := d.null(); err != nil || null {
+		e.null = null
+		return err
+	}
+	if err := d.open('{', "syscalls", "an object"); err != nil {
+		return err
+	}
+	d.entry, d.entryStart = i, d.pos-1
+	var seen uint16
+	for first := true; ; first = false {
+		key, off, ok, err := d.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		f, err := d.field(key, off, syscallFields, &seen, "", -1, 1<<5|1<<7|1<<8) // args, includes, excludes
+		if err != nil {
+			return err
+		}
+		switch f {
+		case 0:
+			e.names, err = d.strings("names")
+		case 1:
+			e.name, err = d.string("name")
+		case 2:
+			e.action, err = d.string("action")
+		case 3:
+			e.errnoRet, err = d.uint("errnoRet", strconv.IntSize)
+		case 4:
+			e.errno, err = d.string("errno")
+		case 5:
+			e.args, err = d.argList()
+		case 6:
+			e.comment, err = d.string("comment")
+		case 7:
+			e.includes, err = d.filter(includesPath)
+		case 8:
+			e.excludes, err = d.filter(excludesPath)
+		default:
+			err = d.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// The resolver would refuse these too; refusing them here keeps the
+	// memory a hostile profile of empty entries costs in proportion to
+	// what a real entry costs.
+	switch {
+	case e.name == "" && len(e.names) == 0:
+		return &decodeError{off: d.entryStart, typ: true, msg: "no name or names"}
+	case e.action == "":
+		return &decodeError{off: d.entryStart, typ: true, path: "action", msg: "missing"}
+	}
+	d.entry = -1
+	return nil
+}
+
+func (d *decoder) argList() ([]docArg, error) {
+	if null, err := d.null(); null || err != nil {
+		return nil, err
+	}
+	if err := d.open('[', "args", "an array"); err != nil {
+		return nil, err
+	}
+	lo := len(d.args)
+	for first := true; ; first = false {
+		more, err := d.elem(first)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+		var a docArg
+		if null, err := d.null(); err != nil {
+			return nil, err
+		} else if !null {
+			if err := d.open('{', "args", "an object"); err != nil {
+				return nil, err
+			}
+			var seen uint16
+			for first := true; ; first = false {
+				key, off, ok, err := d.member(first)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					break
+				}
+				f, err := d.field(key, off, argFields, &seen, "args", len(d.args)-lo, 0)
+				if err != nil {
+					return nil, err
+				}
+				var u optUint
+				switch f {
+				case 0:
+					u, err = d.uint("args.index", strconv.IntSize)
+					if u.set {
+						a.index = u.v
+					}
+				case 1:
+					u, err = d.uint("args.value", 64)
+					if u.set {
+						a.value = u.v
+					}
+				case 2:
+					u, err = d.uint("args.valueTwo", 64)
+					if u.set {
+						a.valueTwo = u.v
+					}
+				case 3:
+					a.op, err = d.string("args.op")
+				default:
+					err = d.skip()
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+		}
+		d.args = append(d.args, a)
+	}
+	hi := len(d.args)
+	return d.args[lo:hi:hi], nil
+}
+
+// filterPath names a filter's fields in errors, without building strings.
+type filterPath struct{ name, caps, arches, minKernel string }
+
+var (
+	includesPath = &filterPath{"includes", "includes.caps", "includes.arches", "includes.minKernel"}
+	excludesPath = &filterPath{"excludes", "excludes.caps", "excludes.arches", "excludes.minKernel"}
+)
+
+// filter reads includes or excludes; null is nil. Filters are cut from an
+// arena.
+func (d *decoder) filter(path *filterPath) (*docFilter, error) {
+	if null, err := d.null(); null || err != nil {
+		return nil, err
+	}
+	if err := d.open('{', path.name, "an object"); err != nil {
+		return nil, err
+	}
+	if len(d.filters) == cap(d.filters) {
+		d.filters = make([]docFilter, 0, max(16, 2*cap(d.filters)))
+	}
+	d.filters = append(d.filters, docFilter{})
+	f := &d.filters[len(d.filters)-1]
+	var seen uint16
+	for first := true; ; first = false {
+		key, off, ok, err := d.member(first)
+		if err != nil {
+			return f, err
+		}
+		if !ok {
+			return f, nil
+		}
+		i, err := d.field(key, off, filterFields, &seen, path.name, -1, 0)
+		if err != nil {
+			return f, err
+		}
+		switch i {
+		case 0:
+			f.caps, err = d.strings(path.caps)
+		case 1:
+			f.arches, err = d.strings(path.arches)
+		case 2:
+			err = d.minKernel(f, path)
+		default:
+			err = d.skip()
+		}
+		if err != nil {
+			return f, err
+		}
+	}
+}
+
+// minKernel reads "<kernel>.<major>" as Docker's KernelVersion does: null
+// is no minimum, "" a minimum every kernel meets.
+func (d *decoder) minKernel(f *docFilter, path *filterPath) error {
+	if null, err := d.null(); null || err != nil {
+		f.hasKernel = false
+		return err
+	}
+	off := d.pos
+	s, err := d.string(path.minKernel)
+	if err != nil {
+		return err
+	}
+	k, err := parseMinKernel(s)
+	if err != nil {
+		return &decodeError{off: off, path: path.minKernel, typ: true, msg: err.Error()}
+	}
+	f.minKernel, f.hasKernel = k, true
+	return nil
+}
+
+// parseMinKernel reads a minKernel as Docker's KernelVersion.UnmarshalJSON
+// does: two numbers of 8 bits, not both 0; "" is 0.0.
+func parseMinKernel(s string) (kernelVersion, error) {
+	if s == "" {
+		return kernelVersion{}, nil
+	}
+	bad := func(why string) (kernelVersion, error) {
+		return kernelVersion{}, fmt.Errorf(`invalid kernel version %q, expected "<kernel>.<major>"%s`, s, why)
+	}
+	major, minor, ok := strings.Cut(s, ".")
+	if !ok || strings.Contains(minor, ".") {
+		return bad("")
+	}
+	k, err1 := strconv.ParseUint(major, 10, 8)
+	m, err2 := strconv.ParseUint(minor, 10, 8)
+	if err1 != nil || err2 != nil {
+		return bad("")
+	}
+	if k == 0 && m == 0 {
+		return bad(": version cannot be 0.0")
+	}
+	return kernelVersion{k, m}, nil
+}
