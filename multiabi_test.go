@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/bpf"
 )
 
 // abiSets are the sets of ABIs the multi-ABI tests compile: what runtimes
@@ -240,4 +241,56 @@ func TestMultiABISkipMissingNotes(t *testing.T) {
 	v, err = prog.Eval(Data{Arch: ArchAArch64, Nr: 63})
 	require.NoError(t, err)
 	assert.Equal(t, KillProcess.Ret(), v.Ret, "an ABI outside the set")
+}
+
+// The disassembler names each section's numbers on its own ABI, and the
+// halves of an argument in the ABI's byte order.
+func TestMultiABIDisassemble(t *testing.T) {
+	p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86, ArchX32}, Default: Errno(syscall.EPERM), SkipMissing: true}
+	p.Allow("read", "socketcall")
+	prog, err := p.Compile()
+	require.NoError(t, err)
+	text := prog.Disassemble()
+	// read is 0 on x86_64, 3 on x86, bit 30 on x32; 3 on x86_64 is close.
+	for _, want := range []string{"#0x40000003", "; x86\n", "; x86_64\n", "#3, ", "#102, ", "#1073741824, "} {
+		assert.Contains(t, text, want)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "#3, ") {
+			assert.Contains(t, line, "; read", "x86's 3 is read, not x86_64's close: %s", line)
+		}
+		if strings.Contains(line, "#1073741824, ") {
+			assert.Contains(t, line, "; read", "x32's read: %s", line)
+		}
+		if strings.Contains(line, "#102, ") {
+			assert.Contains(t, line, "; socketcall", line)
+		}
+	}
+
+	be := &Policy{Arch: ArchS390X, Default: Errno(syscall.EPERM)}
+	be.Add("read", Rule{Action: Allow, Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 5, Width: 32}}})
+	bp, err := be.Compile()
+	require.NoError(t, err)
+	assert.Regexp(t, `ld \[28\] +; arg1 \(low\)`, bp.Disassemble())
+}
+
+// A raw program is written and read in its arch's byte order.
+func TestMarshalByteOrder(t *testing.T) {
+	for _, c := range []struct {
+		arch Arch
+		want []byte
+	}{
+		{ArchX86_64, []byte{0x06, 0x00, 1, 2, 0x00, 0x00, 0xff, 0x7f}},
+		{ArchS390X, []byte{0x00, 0x06, 1, 2, 0x7f, 0xff, 0x00, 0x00}},
+		{ArchMIPS, []byte{0x00, 0x06, 1, 2, 0x7f, 0xff, 0x00, 0x00}},
+		{ArchMIPSEL, []byte{0x06, 0x00, 1, 2, 0x00, 0x00, 0xff, 0x7f}},
+	} {
+		p := Program{Arch: c.arch, Instructions: []bpf.RawInstruction{{Op: opRetK, Jt: 1, Jf: 2, K: Allow.Ret()}}}
+		raw, err := p.MarshalBinary()
+		require.NoError(t, err)
+		assert.Equal(t, c.want, raw, "%s", c.arch)
+		back, err := UnmarshalProgram(c.arch, raw)
+		require.NoError(t, err)
+		assert.Equal(t, p.Instructions, back.Instructions)
+	}
 }
