@@ -39,7 +39,8 @@ func (p Program) AnalyzeArch(arch Arch, nr uint32) (Analysis, error) {
 		return Analysis{}, err
 	}
 	an := analyzer{prog: p.Instructions, nr: nr, arch: arch.auditArch(), memo: make(map[walkState]pathSummary)}
-	s, err := an.walk(walkState{})
+	// bpf_convert_filter's prologue zeroes A and X.
+	s, err := an.walk(walkState{a: regValue{true, 0}, x: regValue{true, 0}})
 	if err != nil {
 		return Analysis{}, err
 	}

@@ -177,6 +177,14 @@ func (b *builder) ret(k uint32) {
 	b.live = false
 }
 
+// errTooLong is assemble's error for a program over the kernel's limit,
+// which Compile words (plan.tooLong).
+type errTooLong struct{ n int }
+
+func (e errTooLong) Error() string {
+	return fmt.Sprintf("seccomp: program has %d instructions, over the kernel's limit of %d", e.n, maxInsns)
+}
+
 // assemble turns the instructions into a program. It works from the last
 // instruction to the first: all jumps go forward, so when an instruction is
 // placed every target is placed already and its distance is known, and what
@@ -272,7 +280,7 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		}
 	}
 	if len(rev) > maxInsns {
-		return nil, fmt.Errorf("seccomp: program has %d instructions, over the kernel's limit of %d", len(rev), maxInsns)
+		return nil, errTooLong{len(rev)}
 	}
 	prog := make([]bpf.RawInstruction, len(rev))
 	for i, ri := range rev {

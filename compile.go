@@ -58,6 +58,13 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
+	// Refuse what is certain to be too large before emitting anything:
+	// each section alone is a lower bound of the whole.
+	for _, pl := range pls {
+		if err := pl.checkFloor(layout); err != nil {
+			return Program{}, err
+		}
+	}
 	b := newBuilder()
 	b.bigEndian = pls[0].arch.bigEndian()
 	emitSections(b, pls, func(pl *plan) {
@@ -68,6 +75,9 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 		}
 	})
 	insns, err := b.assemble()
+	if e, ok := err.(errTooLong); ok {
+		return Program{}, pls[0].tooLong(e.n, layout)
+	}
 	if err != nil {
 		return Program{}, err
 	}

@@ -100,3 +100,26 @@ func ExamplePolicy_Decide() {
 	// allow by rule 0 of entry 1
 	// write [arg0 >= 0x1 (32-bit) arg0 <= 0x2 (32-bit)]
 }
+
+// EvalStack combines a thread's filters as the kernel does: all run, and
+// the action of highest precedence wins — here the older filter's EPERM
+// over the newer one's allow.
+func ExampleEvalStack() {
+	old, err := examplePolicy().Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	allowAll := seccomp.Policy{Arch: seccomp.ArchX86_64, Default: seccomp.Allow}
+	newer, err := allowAll.Compile()
+	if err != nil {
+		log.Fatal(err)
+	}
+	const write = 1 // x86_64
+	v, decider, err := seccomp.EvalStack([]seccomp.Program{old, newer}, seccomp.Data{Nr: write, Arch: seccomp.ArchX86_64, Args: [6]uint64{3}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s, decided by filter %d\n", v.Action(), decider)
+	// Output:
+	// errno(1), decided by filter 0
+}

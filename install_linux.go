@@ -58,6 +58,9 @@ func (p Program) InstallWith(opts InstallOptions) (notifyFD int, err error) {
 			return -1, fmt.Errorf("seccomp: prctl(PR_SET_NO_NEW_PRIVS): %w", err)
 		}
 	}
+	if installHook != nil {
+		installHook()
+	}
 	r1, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&prog)))
 	runtime.KeepAlive(filter)
 	if errno != 0 {
@@ -73,6 +76,11 @@ func (p Program) InstallWith(opts InstallOptions) (notifyFD int, err error) {
 	}
 	return -1, nil
 }
+
+// installHook, when a test sets it, runs between prctl and seccomp in
+// InstallWith: where a goroutine that moved to another thread would load
+// the filter without the no_new_privs it just set.
+var installHook func()
 
 // checkInstallable refuses, before any system call, a program the kernel
 // could not take or would run for the wrong arch.

@@ -29,6 +29,16 @@ func runProgram(prog []bpf.RawInstruction, d Data) (ret uint32, executed int, er
 	return cbpfExec(prog, d)
 }
 
+// runCompiled is runProgram on a whole Program: its arch decides the byte
+// order of the arguments, as it will when the kernel runs it.
+func runCompiled(prog Program, d Data) (ret uint32, executed int, err error) {
+	if err := prog.Validate(); err != nil {
+		return 0, 0, err
+	}
+	v, err := prog.Eval(d)
+	return v.Ret, v.Executed, err
+}
+
 // cbpfExec runs prog without validating it first.
 func cbpfExec(prog []bpf.RawInstruction, d Data) (ret uint32, executed int, err error) {
 	v, err := Program{Instructions: prog}.Eval(d)
@@ -550,4 +560,38 @@ func cbpfVMRun(t *testing.T, prog []bpf.RawInstruction, d Data) (ret uint32, ok 
 	r, err := vm.Run(b[:])
 	require.NoError(t, err)
 	return uint32(r), true
+}
+
+// TestEvalByteOrder checks that Eval lays out seccomp_data's 64-bit fields
+// in the byte order of the program's arch, as the kernel's struct is in
+// memory: a 32-bit load at the field's offset reads the low half on a
+// little-endian arch and the high half on a big-endian one. The arch's
+// AUDIT_ARCH value tells which (__AUDIT_ARCH_LE).
+func TestEvalByteOrder(t *testing.T) {
+	const s390x = Arch(0x80000016) // AUDIT_ARCH_S390X: 64-bit, big-endian
+	d := Data{InstructionPointer: 0xAAAAAAAA_BBBBBBBB, Args: [6]uint64{0x11111111_22222222, 5: 0x33333333_44444444}}
+	tests := []struct {
+		name string
+		arch Arch
+		off  uint32
+		want uint32
+	}{
+		{"x86_64 ip, first word", ArchX86_64, offIP, 0xBBBBBBBB},
+		{"x86_64 ip, second word", ArchX86_64, offIP + 4, 0xAAAAAAAA},
+		{"x86_64 arg0, first word", ArchX86_64, offArgs, 0x22222222},
+		{"x86_64 arg5, second word", ArchX86_64, offArgs + 44, 0x33333333},
+		{"s390x ip, first word", s390x, offIP, 0xAAAAAAAA},
+		{"s390x ip, second word", s390x, offIP + 4, 0xBBBBBBBB},
+		{"s390x arg0, first word", s390x, offArgs, 0x11111111},
+		{"s390x arg0, second word", s390x, offArgs + 4, 0x22222222},
+		{"s390x arg5, second word", s390x, offArgs + 44, 0x44444444},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prog := Program{Arch: tt.arch, Instructions: []bpf.RawInstruction{{Op: opLdWAbs, K: tt.off}, {Op: opRetA}}}
+			v, err := prog.Eval(d)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, v.Ret)
+		})
+	}
 }

@@ -284,16 +284,20 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 
 	// The filter reached the thread that was running before it came (or,
 	// without TSYNC, did not), and so did no_new_privs.
-	mainSt, workerSt := run.event(t, "status", "main"), run.event(t, "status", "worker")
+	// The worker without TSYNC keeps what the child started with.
+	mainSt, workerSt, start := run.event(t, "status", "main"), run.event(t, "status", "worker"), run.start(t)
 	assert.NotEqual(t, mainSt.TID, workerSt.TID)
 	assert.Equal(t, "2", mainSt.Status["Seccomp"])
 	assert.Equal(t, "1", mainSt.Status["NoNewPrivs"])
+	assert.Equal(t, 1, run.filtersAdded(t, mainSt.Status))
 	if lp.opts.NoTSync {
-		assert.Equal(t, "0", workerSt.Status["Seccomp"])
-		assert.Equal(t, "0", workerSt.Status["NoNewPrivs"])
+		assert.Equal(t, start["Seccomp"], workerSt.Status["Seccomp"])
+		assert.Equal(t, start["NoNewPrivs"], workerSt.Status["NoNewPrivs"])
+		assert.Equal(t, 0, run.filtersAdded(t, workerSt.Status))
 	} else {
 		assert.Equal(t, "2", workerSt.Status["Seccomp"])
 		assert.Equal(t, "1", workerSt.Status["NoNewPrivs"])
+		assert.Equal(t, 1, run.filtersAdded(t, workerSt.Status))
 	}
 	if lp.dropRoot {
 		assert.Equal(t, "0000000000000000", mainSt.Status["CapEff"], "the child still has capabilities")
@@ -307,7 +311,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 		res := run.event(t, "result", c.name)
 		predicted := liveRan
 		if !(c.worker && lp.opts.NoTSync) {
-			ret, _, err := runProgram(prog.Instructions, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
+			ret, _, err := runCompiled(prog, Data{Nr: res.Nr, Arch: prog.Arch, Args: res.Args})
 			require.NoError(t, err)
 			predicted, err = liveOutcomeOf(ret)
 			require.NoError(t, err)
@@ -320,7 +324,7 @@ func checkLivePolicy(t *testing.T, lp livePolicy, layout Layout) {
 	// The call that killed the process was predicted to.
 	if last.want.killed {
 		nr, _ := native.SyscallNumber(last.sys)
-		ret, _, err := runProgram(prog.Instructions, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
+		ret, _, err := runCompiled(prog, Data{Nr: uint32(nr), Arch: prog.Arch, Args: last.args})
 		require.NoError(t, err)
 		predicted, err := liveOutcomeOf(ret)
 		require.NoError(t, err)
@@ -419,6 +423,18 @@ func liveRejectedPrograms(t testing.TB) map[string][]bpf.RawInstruction {
 	}
 }
 
+// liveRejectedReasons are Validate's messages for liveRejectedPrograms:
+// the check of the kernel's that each one breaks.
+var liveRejectedReasons = map[string]string{
+	"unaligned load":         "instruction 0: load offset 2 is not a multiple of 4",
+	"load past seccomp_data": "instruction 0: load offset 0x40 is beyond seccomp_data (64 bytes)",
+	"jump past the end":      "instruction 0: jump target 6 is past the end (2 instructions)",
+	"no final return":        "instruction 1: last instruction (opcode 0x20) is not a return",
+	"scratch read unwritten": "instruction 0: reads scratch memory M[3] before it is written on every path",
+	"indirect load":          "instruction 0: opcode 0x40 is not allowed in seccomp filters",
+	"byte load":              "instruction 0: opcode 0x30 is not allowed in seccomp filters",
+}
+
 func liveRejectedChild(t *testing.T, rep liveReporter) {
 	native, err := NativeArch()
 	require.NoError(t, err)
@@ -428,21 +444,24 @@ func liveRejectedChild(t *testing.T, rep liveReporter) {
 	rep.reportStatus("main")
 }
 
-// TestLiveRejectedProgram checks that the kernel refuses what the validator
-// refuses, and that the error says the program was at fault.
+// TestLiveRejectedProgram checks that the kernel refuses, with EINVAL,
+// what the validator refuses, for the reason the validator gives, and that
+// the error says the program was at fault.
 func TestLiveRejectedProgram(t *testing.T) {
 	requireKernel(t)
 	run := runLiveChild(t, "rejected")
 	run.requireExit(t)
 	for name, insns := range liveRejectedPrograms(t) {
 		t.Run(name, func(t *testing.T) {
-			assert.Error(t, validateProgram(insns), "the validator takes it")
+			err := validateProgram(insns)
+			require.Error(t, err, "the validator takes it")
+			assert.Equal(t, "seccomp: invalid program: "+liveRejectedReasons[name], err.Error())
 			ev := run.event(t, "error", name)
 			assert.Equal(t, "EINVAL", ev.Is, ev.Text)
 			assert.Contains(t, ev.Text, fmt.Sprintf("kernel rejected the %d-instruction program", len(insns)))
 		})
 	}
-	assert.Equal(t, "0", run.event(t, "status", "main").Status["Seccomp"], "a rejected program was loaded")
+	assert.Zero(t, run.filtersAdded(t, run.event(t, "status", "main").Status), "a rejected program was loaded")
 }
 
 func liveTSyncConflictChild(t *testing.T, rep liveReporter) {
@@ -480,7 +499,7 @@ func TestLiveTSyncConflict(t *testing.T) {
 	ev = run.event(t, "error", "tsync listener")
 	require.NotNil(t, ev.TSyncTID, ev.Text)
 	assert.Zero(t, *ev.TSyncTID)
-	assert.Equal(t, "0", run.event(t, "status", "main").Status["Seccomp"], "a failed TSYNC left a filter on the caller")
+	assert.Zero(t, run.filtersAdded(t, run.event(t, "status", "main").Status), "a failed TSYNC left a filter on the caller")
 }
 
 func liveNoPermissionChild(t *testing.T, rep liveReporter) {
@@ -495,22 +514,32 @@ func liveNoPermissionChild(t *testing.T, rep liveReporter) {
 }
 
 // TestLiveNoPermission checks that without CAP_SYS_ADMIN, KeepPrivileges
-// fails with EACCES, and the default (no_new_privs) works.
+// fails with EACCES, and the default (no_new_privs) works. A child that
+// inherited no_new_privs (setpriv --no-new-privs) needs neither, and
+// KeepPrivileges works there too.
 func TestLiveNoPermission(t *testing.T) {
 	requireKernel(t)
 	run := runLiveChild(t, "no-permission")
 	run.requireExit(t)
+	inherited := run.start(t)["NoNewPrivs"] == "1"
 	ev := run.event(t, "error", "keep privileges")
-	assert.Equal(t, "EACCES", ev.Is, ev.Text)
-	assert.Contains(t, ev.Text, "neither no_new_privs nor CAP_SYS_ADMIN")
-	assert.Empty(t, run.event(t, "error", "no_new_privs").Text)
-	// The refused load left nothing; the default one a filter, with
-	// no_new_privs, in a process without capabilities.
 	before, after := run.event(t, "status", "before").Status, run.event(t, "status", "after").Status
-	assert.Equal(t, "0", before["Seccomp"])
-	assert.Equal(t, "0", before["NoNewPrivs"])
+	if inherited {
+		assert.Empty(t, ev.Text, "KeepPrivileges with an inherited no_new_privs")
+		assert.Equal(t, 1, run.filtersAdded(t, before))
+	} else {
+		assert.Equal(t, "EACCES", ev.Is, ev.Text)
+		assert.Contains(t, ev.Text, "neither no_new_privs nor CAP_SYS_ADMIN")
+		// The refused load left nothing.
+		assert.Equal(t, 0, run.filtersAdded(t, before))
+		assert.Equal(t, "0", before["NoNewPrivs"])
+	}
+	assert.Empty(t, run.event(t, "error", "no_new_privs").Text)
+	// The default load a filter, with no_new_privs, in a process without
+	// capabilities.
 	assert.Equal(t, "2", after["Seccomp"])
 	assert.Equal(t, "1", after["NoNewPrivs"])
+	assert.Equal(t, run.filtersAdded(t, before)+1, run.filtersAdded(t, after))
 	assert.Equal(t, "0000000000000000", after["CapEff"])
 }
 
@@ -537,7 +566,9 @@ func TestLiveKeepPrivileges(t *testing.T) {
 	for _, thread := range []string{"main", "worker"} {
 		st := run.event(t, "status", thread).Status
 		assert.Equal(t, "2", st["Seccomp"], thread)
-		assert.Equal(t, "0", st["NoNewPrivs"], thread)
+		assert.Equal(t, 1, run.filtersAdded(t, st), thread)
+		// As the child started: set only if inherited.
+		assert.Equal(t, run.start(t)["NoNewPrivs"], st["NoNewPrivs"], thread)
 	}
 }
 

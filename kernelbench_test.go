@@ -44,6 +44,16 @@ func BenchmarkKernel(b *testing.B) {
 			cfg := benchConfigs[(i+round)%len(benchConfigs)]
 			run := runLiveChild(b, "bench/"+cfg.name)
 			run.requireExit(b)
+			// The filter measured is the one loaded: one more filter than
+			// the child started with, or none for "none" (whose figures
+			// are the floor the others are read against).
+			wantAdded := 1
+			if _, ok := progs[cfg.name]; !ok {
+				wantAdded = 0
+			}
+			if added := run.filtersAdded(b, run.event(b, "status", "loaded").Status); added != wantAdded {
+				b.Fatalf("%s: the child loaded %d filters, want %d", cfg.name, added, wantAdded)
+			}
 			for _, k := range benchKinds {
 				ev := run.event(b, "value", k.name)
 				if want := k.wantErrno(cfg.name); syscall.Errno(ev.Errno) != want {
@@ -218,6 +228,7 @@ func runBenchChild(t *testing.T, rep liveReporter, config string) {
 	if ok {
 		require.NoError(t, prog.Install())
 	}
+	rep.reportStatus("loaded")
 	for _, k := range benchKinds {
 		nr, ok := native.SyscallNumber(k.sys)
 		require.True(t, ok, k.sys)
@@ -249,7 +260,7 @@ func benchPath(prog Program, k benchKind) (executed int, cached bool, err error)
 	if !ok {
 		return 0, false, fmt.Errorf("no %s on %s", k.sys, prog.Arch)
 	}
-	_, executed, err = runProgram(prog.Instructions, Data{Nr: uint32(nr), Arch: prog.Arch, Args: k.args})
+	_, executed, err = runCompiled(prog, Data{Nr: uint32(nr), Arch: prog.Arch, Args: k.args})
 	return executed, prog.KernelCaches(uint32(nr)), err
 }
 

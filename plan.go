@@ -41,6 +41,9 @@ type callPlan struct {
 	// action is then the outcome.
 	rules  []Rule
 	action Action
+	// floor is a lower bound on the instructions the rule chain takes
+	// (chainFloor); 0 without rules.
+	floor int
 }
 
 // errNoRules is returned for a Syscall entry with no rules at all: it
@@ -67,6 +70,9 @@ func (p *Policy) plans() ([]*plan, []string, error) {
 	}
 	set, err := p.abis()
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.checkInputSize(); err != nil {
 		return nil, nil, err
 	}
 	// An entry's reach: the ABIs it names, and for a name missing on one
@@ -173,14 +179,21 @@ func (p *Policy) planABI(arch Arch, skip []bool) (*plan, error) {
 	}
 	slices.Sort(order)
 	joined := make([]callPlan, 0, len(order))
+	owned := false // whether the last one's rules are a copy of our own
 	for _, o := range order {
 		nr, sc := uint32(o>>32), p.Syscalls[uint32(o)]
 		if n := len(joined); n > 0 && joined[n-1].nr == nr {
-			// Clip, so that appending copies rather than writing into
-			// the caller's array.
-			joined[n-1].rules = append(slices.Clip(joined[n-1].rules), sc.Rules...)
+			// Clip the first time, so that appending copies rather than
+			// writing into the caller's array; after that the array is
+			// ours, and appending to it in place keeps joining linear.
+			rules := joined[n-1].rules
+			if !owned {
+				rules, owned = slices.Clip(rules), true
+			}
+			joined[n-1].rules = append(rules, sc.Rules...)
 			continue
 		}
+		owned = false
 		name := sc.Name
 		if name == "" {
 			name, _ = arch.SyscallName(int(nr))
@@ -201,7 +214,7 @@ func (p *Policy) planABI(arch Arch, skip []bool) (*plan, error) {
 		case constantOutcome(rules):
 			c.rules, c.action = nil, rules[0].Action
 		default:
-			c.rules = rules
+			c.rules, c.floor = rules, chainFloor(rules)
 		}
 		pl.calls = append(pl.calls, c)
 	}
@@ -238,22 +251,40 @@ func syscallLabel(name string, nr int) string {
 // change its outcome: rules after an unconditional one (which must agree
 // with it), and trailing rules whose action is the default anyway. The
 // error starts with "rule N:" for the caller to prefix.
+//
+// Conditions that always hold are dropped (see Cond); the rules are then a
+// copy, never the caller's slice changed in place.
 func reduceRules(rules []Rule, def Action) ([]Rule, error) {
-	end := len(rules)
+	in, end := rules, len(rules)
+	copied := false
 	for i, r := range rules {
 		if err := r.Action.Validate(); err != nil {
 			return nil, fmt.Errorf("rule %d: action: %w", i, err)
 		}
+		trivial := 0
 		for j, c := range r.Conds {
 			if err := c.validate(); err != nil {
 				return nil, fmt.Errorf("rule %d: cond %d: %w", i, j, err)
 			}
+			if c.alwaysHolds() {
+				trivial++
+			}
 		}
-		if end == len(rules) && len(r.Conds) == 0 {
+		if trivial > 0 {
+			if !copied {
+				rules, copied = slices.Clone(rules), true
+			}
+			rules[i].Conds = slices.DeleteFunc(slices.Clone(r.Conds), Cond.alwaysHolds)
+		}
+		if end == len(rules) && len(rules[i].Conds) == 0 {
 			end = i + 1
 		}
 		if i >= end && r.Action != rules[end-1].Action {
-			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d, and its action %s contradicts %s", i, end-1, r.Action, rules[end-1].Action)
+			why := ""
+			if len(in[end-1].Conds) > 0 {
+				why = " (its conditions always hold)"
+			}
+			return nil, fmt.Errorf("rule %d: unreachable after unconditional rule %d%s, and its action %s contradicts %s", i, end-1, why, r.Action, rules[end-1].Action)
 		}
 	}
 	rules = rules[:end]

@@ -46,6 +46,27 @@ func (o Op) String() string {
 // the low half of the argument: the kernel passes an int argument in a 64-bit
 // register whose high half may hold garbage, so a full comparison would
 // misjudge it. Value and Mask of a 32-bit condition must fit in 32 bits.
+//
+// A condition that no argument can satisfy is an error, since the rule it
+// is in could never apply, which is almost surely a mistake that weakens or
+// changes the filter without a word:
+//
+//   - arg & Mask == Value with Value bits outside Mask (libseccomp masks
+//     Value instead; we refuse, so the author sees the typo);
+//   - arg < 0;
+//   - arg > the width's maximum (0xffffffff at 32 bits, 1<<64-1 at 64).
+//
+// A condition that every argument satisfies is kept in the policy but
+// dropped when compiling, so that the rule acts as an unconditional one
+// (and a later rule with another action is reported as unreachable):
+//
+//   - arg >= 0;
+//   - arg <= the width's maximum;
+//   - arg & 0 == 0.
+//
+// The other comparisons (==, != and the rest) each hold for some argument
+// and fail for another. A rule whose conditions contradict one another
+// (arg0 == 1 and arg0 == 2) is not detected.
 type Cond struct {
 	Arg   int
 	Op    Op
@@ -93,7 +114,45 @@ func (c Cond) validate() error {
 	default:
 		return fmt.Errorf("arg %d: width %d must be 32 or 64", c.Arg, c.Width)
 	}
+	switch {
+	case c.Op == OpMaskedEqual && c.Value&^c.Mask != 0:
+		return fmt.Errorf("arg %d: value %#x has bits outside mask %#x (%#x), so the condition can never hold", c.Arg, c.Value, c.Mask, c.Value&^c.Mask)
+	case c.Op == OpLess && c.Value == 0:
+		return fmt.Errorf("arg %d: < 0 can never hold (comparisons are unsigned)", c.Arg)
+	case c.Op == OpGreater && c.Value == c.max():
+		return fmt.Errorf("arg %d: > %#x can never hold at the %d-bit width", c.Arg, c.Value, c.width())
+	}
 	return nil
+}
+
+// width returns the condition's width in bits, 32 or 64.
+func (c Cond) width() int {
+	if c.is32() {
+		return 32
+	}
+	return 64
+}
+
+// max returns the largest argument the condition compares.
+func (c Cond) max() uint64 {
+	if c.is32() {
+		return math.MaxUint32
+	}
+	return math.MaxUint64
+}
+
+// alwaysHolds reports whether every argument satisfies the (valid)
+// condition: see Cond.
+func (c Cond) alwaysHolds() bool {
+	switch c.Op {
+	case OpGreaterEqual:
+		return c.Value == 0
+	case OpLessEqual:
+		return c.Value == c.max()
+	case OpMaskedEqual:
+		return c.Mask == 0 // and so Value is 0
+	}
+	return false
 }
 
 // Rule is an action taken when all of its conditions hold. A rule with no
@@ -125,6 +184,10 @@ type Syscall struct {
 //
 // The zero Policy is valid: for the host's arch, it kills the process on every
 // system call.
+//
+// A policy over MaxRules rules or MaxConds conditions, or whose program would
+// exceed the kernel's 4096 instructions, fails to compile with ErrTooLarge;
+// the work spent before the refusal is linear in the policy's size.
 type Policy struct {
 	// Arch is the target architecture; zero means the host's.
 	Arch Arch

@@ -102,7 +102,7 @@ func TestPolicyZeroValue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, native, prog.Arch)
 	for _, nr := range []uint32{0, 1, 59, 400} {
-		ret, _, err := runProgram(prog.Instructions, Data{Nr: nr, Arch: native})
+		ret, _, err := runCompiled(prog, Data{Nr: nr, Arch: native})
 		require.NoError(t, err)
 		assert.Equal(t, KillProcess.Ret(), ret, "the zero policy kills")
 	}

@@ -12,9 +12,20 @@ var targets = map[seccomp.Arch]struct {
 	scmp   specs.Arch
 	docker string
 }{
-	seccomp.ArchX86_64:  {specs.ArchX86_64, "amd64"},
-	seccomp.ArchAArch64: {specs.ArchAARCH64, "arm64"},
-	seccomp.ArchRISCV64: {specs.ArchRISCV64, "riscv64"},
+	seccomp.ArchX86_64:      {specs.ArchX86_64, "amd64"},
+	seccomp.ArchX86:         {specs.ArchX86, "x86"},
+	seccomp.ArchX32:         {specs.ArchX32, "x32"},
+	seccomp.ArchAArch64:     {specs.ArchAARCH64, "arm64"},
+	seccomp.ArchARM:         {specs.ArchARM, "arm"},
+	seccomp.ArchRISCV64:     {specs.ArchRISCV64, "riscv64"},
+	seccomp.ArchPPC64LE:     {specs.ArchPPC64LE, "ppc64le"},
+	seccomp.ArchPPC64:       {specs.ArchPPC64, "ppc64"},
+	seccomp.ArchS390X:       {specs.ArchS390X, "s390x"},
+	seccomp.ArchMIPS:        {specs.ArchMIPS, "mips"},
+	seccomp.ArchMIPSEL:      {specs.ArchMIPSEL, "mipsel"},
+	seccomp.ArchMIPS64:      {specs.ArchMIPS64, "mips64"},
+	seccomp.ArchMIPSEL64:    {specs.ArchMIPSEL64, "mipsel64"},
+	seccomp.ArchLoongArch64: {specs.ArchLOONGARCH64, "loongarch64"},
 }
 
 // scmpArches are the arch names runc accepts in architectures.

@@ -20,6 +20,7 @@ const usage = `usage:
   seccompc run     -profile PATH|docker [-layout ...] [-caps ...] [-strict] -- COMMAND [ARGS...]
   seccompc explain -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-strict] | -program FILE [-arch ...] | -pid PID
                    SYSCALL [ARG0 ... ARG5]
+  seccompc learn   -o PROFILE -- COMMAND [ARGS...]
 `
 
 // Exit statuses.
@@ -53,17 +54,22 @@ func seccompc(args []string, stdout, stderr io.Writer) int {
 	case "stats":
 		err = stats(rest, stdout, stderr)
 	case "run":
-		err = run(rest)
+		err = run(rest, stdout, stderr)
 	case "explain":
 		err = explain(rest, stdout, stderr)
+	case "learn":
+		err = learn(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = badInputf("unknown command %q (want compile, stats, run or explain)", cmd)
+		err = badInputf("unknown command %q (want compile, stats, run, explain or learn)", cmd)
 	}
 	if err == nil {
 		return 0
+	}
+	if code, ok := errors.AsType[commandExit](err); ok {
+		return int(code) // the command's own status, already reported
 	}
 	if h, ok := errors.AsType[helpRequested](err); ok {
 		fmt.Fprint(stdout, usage)

@@ -1,12 +1,13 @@
 // Command seccompc compiles a Docker or OCI seccomp profile into a seccomp
-// filter for one arch, reports what the filter costs, or runs a command
-// under it.
+// filter for one arch, reports what the filter costs, runs a command
+// under it, or learns a profile from what a command calls.
 //
 //	seccompc compile -profile PATH|docker -arch x86_64|aarch64|riscv64 [-layout tree|bitmap]
 //	                 [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm] [-o FILE]
 //	seccompc stats   (same input flags) [-o FILE]
 //	seccompc run     (same input flags) -- COMMAND [ARGS...]
 //	seccompc explain (same input flags) | -program FILE | -pid PID  SYSCALL [ARG0 ... ARG5]
+//	seccompc learn   -o PROFILE -- COMMAND [ARGS...]
 //
 // PATH is a profile in Docker's format, an OCI linux.seccomp object, or a
 // whole OCI config.json; "docker" is Docker's built-in default profile
@@ -27,9 +28,23 @@
 // unconditionally allowed calls the kernel caches (Linux 5.11 and later),
 // so that they skip the filter.
 //
-// run loads the filter into itself, for the host's arch, and executes the
-// command, whose exit status becomes seccompc's: the filter survives
-// execve and binds the command and all its children.
+// run runs the command under the filter, for the host's arch, with the
+// library's sandboxed exec: the filter is installed right before the
+// command's execve, on the thread that makes it, so seccompc itself stays
+// unfiltered; it binds the command and all its children. The command's
+// exit status becomes seccompc's (128 plus the signal if one killed it),
+// and SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to seccompc are passed on.
+//
+// learn runs the command, and everything it starts, under a filter that
+// notifies every system call, answers each with continue, and writes to
+// PROFILE a Docker/OCI profile that allows exactly the calls it saw
+// (default SCMP_ACT_ERRNO, EPERM), for the host's arch. Its exit status is
+// the command's; the profile is written either way. It cannot see argument
+// values (the profile allows each call with any), calls the command did
+// not make this time, or the operations of an io_uring, which seccomp
+// never sees; calls of another ABI (i386 and x32 on x86_64) are noted on
+// stderr, not recorded. While learning, each system call costs a round
+// trip to seccompc (see the README for figures).
 //
 // explain says what the filter does to one system call (a name or a
 // number; arguments in decimal or 0x hex): the verdict, what decided it

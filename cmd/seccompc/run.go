@@ -1,17 +1,23 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 
 	"github.com/sandboxkit/seccomp"
 )
 
-// run compiles the profile for the host, loads it into this process and
-// executes the command in its place. It returns only on failure.
-func run(args []string) error {
+// run compiles the profile for the host and runs the command under it with
+// sandboxed exec: the filter is installed on the thread that execs the
+// command, right before its execve, so that none of seccompc's own Go
+// runtime runs under it (a profile learned from the command need not allow
+// what seccompc does). The command's exit status becomes seccompc's.
+func run(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run")
 	var in input
 	in.register(fs)
@@ -39,18 +45,66 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	// Look the command up before the filter can deny what that needs.
+	for _, note := range c.notes {
+		fmt.Fprintf(stderr, "seccompc: note: %s\n", note)
+	}
+	cmd, err := command(c.prog, argv, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	return runCommand(cmd)
+}
+
+// command returns the Cmd that runs argv under prog with seccompc's stdio.
+func command(prog seccomp.Program, argv []string, stdout, stderr io.Writer) (*seccomp.Cmd, error) {
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
-		return badInput{err}
+		return nil, badInput{err}
 	}
-	// Install loads the filter into every thread (TSYNC); execve keeps
-	// it, and no_new_privs, for the command and its children.
-	if err := c.prog.Install(); err != nil {
-		return fmt.Errorf("loading the filter: %w", err)
+	cmd := seccomp.Command(prog, path)
+	cmd.Args = argv
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	return cmd, nil
+}
+
+// commandExit is a command's exit status, which seccompc passes on: its
+// exit code, or 128 plus the signal that killed it, as shells report it.
+type commandExit int
+
+func (e commandExit) Error() string { return fmt.Sprintf("the command exited with status %d", int(e)) }
+
+// runCommand runs cmd, passing on the signals that would end seccompc,
+// and returns its exit status as a commandExit (nil for 0).
+func runCommand(cmd *seccomp.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s under the filter: %w", cmd.Path, err)
 	}
-	if err := syscall.Exec(path, argv, os.Environ()); err != nil {
-		return fmt.Errorf("executing %s under the filter: %w", path, err)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				cmd.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return exitOf(cmd.Wait())
+}
+
+// exitOf turns Wait's error into a commandExit.
+func exitOf(err error) error {
+	ee, ok := errors.AsType[*exec.ExitError](err)
+	if !ok {
+		return err
 	}
-	return nil
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return commandExit(128 + int(ws.Signal()))
+	}
+	return commandExit(ee.ExitCode())
 }
