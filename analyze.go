@@ -258,6 +258,12 @@ func (p Program) KernelCachesArch(arch Arch, nr uint32) bool {
 	if arch == ArchX32 {
 		return false
 	}
+	// The kernel's bitmap covers the arch's table (NR_syscalls); a
+	// number beyond it always runs the filter. x/sys may lag a newer
+	// kernel's table: a miss then, never a false yes.
+	if _, ainfo, err := arch.lookup(); err != nil || nr < uint32(ainfo.table.first) || int(nr) >= ainfo.table.first+len(ainfo.table.names) {
+		return false
+	}
 	var a uint32
 	prog := p.Instructions
 	for pc := 0; pc < len(prog); pc++ {

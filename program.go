@@ -112,12 +112,16 @@ func (p Program) sectionABIs(acc []accState) []Arch {
 		taken, notTaken := a, a
 		switch {
 		case ri.Op == opJeqK && acc[i] == offArch:
-			for _, s := range serves {
-				if s.auditArch() == ri.K && (taken == a || s != ArchX32) {
-					taken = s // x86_64 over x32 on the value they share
-				}
+			// Any supported arch's value, so that a raw program, whose
+			// Compat is unknown, reads the same; x86_64 over x32, unless
+			// the program serves x32 alone on that value.
+			if Arch(ri.K) == ArchX86_64 && !slices.Contains(serves, ArchX86_64) && slices.Contains(serves, ArchX32) {
+				taken = ArchX32
+			} else if _, ok := archInfos[Arch(ri.K)]; ok {
+				taken = Arch(ri.K)
 			}
-		case ri.Op == opJsetK && ri.K == x32SyscallBit && acc[i] == offNr && a == ArchX86_64 && slices.Contains(serves, ArchX32):
+		case ri.Op == opJsetK && ri.K == x32SyscallBit && acc[i] == offNr && a == ArchX86_64:
+			// x32's section, or in a program without it, the -1 test.
 			taken = ArchX32
 		}
 		switch {
