@@ -54,9 +54,34 @@ func (p *Policy) Decide(d Data) (Decision, error) {
 	}
 	info := archInfos[arch]
 	highest := -1
+	// A multiplexer (socketcall, ipc) first decides by the direct calls'
+	// rules, as multiplex.go defines it.
+	for _, m := range multiplexers {
+		if mnr, ok := info.byName[m.name]; ok && uint32(mnr) == d.Nr {
+			dec, err := p.decideMultiplexed(arch, m, d)
+			if err != nil {
+				return Decision{}, err
+			}
+			if dec != nil {
+				return *dec, nil
+			}
+		}
+	}
 	for i, sc := range p.Syscalls {
 		if sc.Arch != 0 && sc.Arch != arch {
 			continue
+		}
+		if sc.Name != "" && p.UnknownENOSYS {
+			for _, m := range multiplexers { // a sub-call names its multiplexer
+				if _, ok := m.sub[sc.Name]; ok {
+					if mnr, ok := info.byName[m.name]; ok {
+						highest = max(highest, mnr)
+					}
+				}
+			}
+		}
+		if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
+			continue // only through the multiplexer on this ABI
 		}
 		if sc.Name != "" && p.SkipMissing && sc.Arch == 0 && !hasName(arch, sc.Name) {
 			continue
@@ -86,6 +111,49 @@ func (p *Policy) Decide(d Data) (Decision, error) {
 		return by(enosys, "unknown syscall")
 	}
 	return by(p.Default, "default action")
+}
+
+// decideMultiplexed returns, for a call d of m whose sub-call the entries
+// on arch name, the decision: the outcome of the direct call's rules when
+// that is constant, else the most restrictive outcome they (and the
+// default, unless a rule always holds) can have, by the kernel's
+// precedence; nil if no entry names the sub-call.
+func (p *Policy) decideMultiplexed(arch Arch, m multiplexer, d Data) (*Decision, error) {
+	sub := uint32(d.Args[0]) & m.mask // an int, or call & 0xffff
+	var pick *Decision
+	decided := false // a rule that always holds has been seen
+	for i, sc := range p.Syscalls {
+		k, ok := m.sub[sc.Name]
+		if !ok || (sc.Arch != 0 && sc.Arch != arch) {
+			continue
+		}
+		if k != sub || decided {
+			continue
+		}
+		for j, r := range sc.Rules {
+			if err := r.Action.Validate(); err != nil {
+				return nil, fmt.Errorf("seccomp: %q rule %d: action: %w", sc.Name, j, err)
+			}
+			cand := Decision{Action: r.Action, Syscall: i, Rule: j, Reason: "rule, through " + m.name}
+			if pick == nil || actionRank(r.Action) < actionRank(pick.Action) {
+				pick = &cand
+			}
+			if !slices.ContainsFunc(r.Conds, func(c Cond) bool { return !c.alwaysHolds() }) {
+				decided = true // no condition that can fail
+				break
+			}
+		}
+	}
+	if pick != nil && !decided && actionRank(p.Default) < actionRank(pick.Action) {
+		pick = &Decision{Action: p.Default, Syscall: -1, Rule: -1, Reason: "default action, through " + m.name}
+	}
+	return pick, nil
+}
+
+// actionRank is the kernel's precedence of an action among filters'
+// verdicts: SECCOMP_RET_ACTION_FULL as a signed number, lowest first.
+func actionRank(a Action) int32 {
+	return int32(a.Ret() &^ 0xFFFF)
 }
 
 // abiOf returns the ABI of the policy that call d is made with, or 0 if it

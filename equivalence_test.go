@@ -140,6 +140,15 @@ func conditionsByNr(p *Policy) map[uint32][]Cond {
 			if sc.Arch != 0 && sc.Arch != arch {
 				continue
 			}
+			// A sub-call of a multiplexer the ABI has: its number is a
+			// condition on the multiplexer's arg0.
+			for _, m := range multiplexers {
+				if k, ok := m.sub[sc.Name]; ok {
+					if mnr, ok := arch.SyscallNumber(m.name); ok {
+						out[uint32(mnr)] = append(out[uint32(mnr)], subCallCond(m, k))
+					}
+				}
+			}
 			nr := sc.Nr
 			if sc.Name != "" {
 				var ok bool

@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -101,7 +102,7 @@ func (p *Policy) plans() ([]*plan, []string, error) {
 				skip[a][i] = true
 			case sc.Name == "" || sc.Arch != 0 || !p.SkipMissing:
 				// identify decides, and reports a missing name.
-			case !hasName(arch, sc.Name):
+			case !hasName(arch, sc.Name) && !multiplexed(arch, sc.Name):
 				skip[a][i] = true
 				missing = append(missing, arch.String())
 			default:
@@ -165,6 +166,9 @@ func (p *Policy) planABI(arch Arch, skip []bool) (*plan, error) {
 		if skip[i] {
 			continue
 		}
+		if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
+			continue // only through the multiplexer here (send on x86, say)
+		}
 		nr, name, err := identify(arch, info, sc)
 		if err != nil {
 			return nil, err
@@ -199,6 +203,28 @@ func (p *Policy) planABI(arch Arch, skip []bool) (*plan, error) {
 			name, _ = arch.SyscallName(int(nr))
 		}
 		joined = append(joined, callPlan{nr: nr, name: name, rules: sc.Rules})
+	}
+
+	// The multiplexers get the direct calls' rules first (multiplex.go).
+	derived, err := p.derivedRules(arch, skip)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range multiplexers {
+		rules := derived[m.name]
+		if len(rules) == 0 {
+			continue
+		}
+		nr := uint32(info.byName[m.name])
+		if p.UnknownENOSYS {
+			pl.enosysAbove = max(pl.enosysAbove, int64(nr))
+		}
+		i, found := slices.BinarySearchFunc(joined, nr, func(c callPlan, nr uint32) int { return cmp.Compare(c.nr, nr) })
+		if found {
+			joined[i].rules = append(rules, joined[i].rules...)
+		} else {
+			joined = slices.Insert(joined, i, callPlan{nr: nr, name: m.name, rules: rules})
+		}
 	}
 
 	// Reduce each one's rules, leaving out those the default decides.
