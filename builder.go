@@ -128,6 +128,10 @@ type workspace struct {
 	pls  []plan
 	ptrs []*plan
 	set  []Arch
+	// idx holds, per ABI, the entries that apply there, and applies
+	// slices it.
+	idx     []uint32
+	applies [][]uint32
 	// nrs holds a plan's numbers, their entries, their order, and the
 	// counts.
 	nrs []uint32

@@ -42,9 +42,12 @@ type multiplexer struct {
 	sub  map[string]uint32
 }
 
+// numMultiplexers is len(multiplexers), for arrays.
+const numMultiplexers = 2
+
 // multiplexers are the kernel's, from include/uapi/linux/net.h (SYS_*)
 // and include/uapi/linux/ipc.h (SEMOP, ...).
-var multiplexers = []multiplexer{
+var multiplexers = [numMultiplexers]multiplexer{
 	{name: "socketcall", mask: 0xFFFFFFFF, sub: map[string]uint32{
 		"socket": 1, "bind": 2, "connect": 3, "listen": 4, "accept": 5,
 		"getsockname": 6, "getpeername": 7, "socketpair": 8, "send": 9,
@@ -109,42 +112,69 @@ func multiplexedOutcome(rules []Rule, def Action) Action {
 	return best
 }
 
+// maxSubCall bounds the multiplexers' sub-call numbers (ipc's SHMCTL is
+// 24), so that derivedRules can gather them in arrays.
+const maxSubCall = 32
+
 // derivedRules returns, for arch, the rules each multiplexer gets from the
-// direct calls' entries (those skip leaves; nil skips none), by
-// multiplexer name, and
-// validates the rules it reads.
-func (p *Policy) derivedRules(arch Arch, skip []bool) (map[string][]Rule, error) {
-	var out map[string][]Rule
-	for _, m := range multiplexers {
-		if !hasName(arch, m.name) {
+// direct calls' entries that apply on it (applies lists them, in policy
+// order), indexed as multiplexers, and validates the rules it reads.
+func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]Rule, error) {
+	var out [numMultiplexers][]Rule
+	var has [numMultiplexers]bool
+	for mi, m := range multiplexers {
+		has[mi] = hasName(arch, m.name)
+	}
+	if !has[0] && !has[1] {
+		return out, nil
+	}
+	// The direct calls' rules, joined per sub-call in policy order: one
+	// lookup an entry, for both multiplexers.
+	var bySub [numMultiplexers][maxSubCall][]Rule
+	var names [numMultiplexers][maxSubCall]string
+	for _, i := range applies {
+		sc := &p.Syscalls[i]
+		s, ok := subCalls[sc.Name]
+		if !ok || !has[s.mux] {
 			continue
 		}
-		// The direct calls' rules, joined per sub-call in policy order.
-		bySub := map[uint32][]Rule{}
-		var order []uint32
-		names := map[uint32]string{}
-		for i, sc := range p.Syscalls {
-			k, ok := m.sub[sc.Name]
-			if !ok || (skip != nil && skip[i]) {
+		if names[s.mux][s.k] == "" {
+			names[s.mux][s.k] = sc.Name
+		}
+		bySub[s.mux][s.k] = append(slices.Clip(bySub[s.mux][s.k]), sc.Rules...)
+	}
+	for mi, m := range multiplexers {
+		for k := range bySub[mi] {
+			if names[mi][k] == "" {
 				continue
 			}
-			if _, seen := bySub[k]; !seen {
-				order = append(order, k)
-				names[k] = sc.Name
-			}
-			bySub[k] = append(slices.Clip(bySub[k]), sc.Rules...)
-		}
-		slices.Sort(order)
-		for _, k := range order {
-			rules, err := reduceRules(bySub[k], p.Default)
+			rules, err := reduceRules(bySub[mi][k], p.Default)
 			if err != nil {
-				return nil, fmt.Errorf("seccomp: syscall %q (through %s) %w", names[k], m.name, err)
+				return out, fmt.Errorf("seccomp: syscall %q (through %s) %w", names[mi][k], m.name, err)
 			}
-			if out == nil {
-				out = map[string][]Rule{}
-			}
-			out[m.name] = append(out[m.name], Rule{Action: multiplexedOutcome(rules, p.Default), Conds: []Cond{subCallCond(m, k)}})
+			out[mi] = append(out[mi], Rule{Action: multiplexedOutcome(rules, p.Default), Conds: []Cond{subCallCond(m, uint32(k))}})
 		}
 	}
 	return out, nil
 }
+
+// subCall is a sub-call's multiplexer (its index in multiplexers) and
+// number.
+type subCall struct {
+	mux int
+	k   uint32
+}
+
+// subCalls indexes the multiplexers' sub-calls by direct name.
+var subCalls = func() map[string]subCall {
+	m := map[string]subCall{}
+	for mi, mux := range multiplexers {
+		for name, k := range mux.sub {
+			if k >= maxSubCall {
+				panic("seccomp: sub-call number over maxSubCall")
+			}
+			m[name] = subCall{mux: mi, k: k}
+		}
+	}
+	return m
+}()

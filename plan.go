@@ -92,15 +92,20 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 		return nil, nil, err
 	}
 	// An entry's reach: the ABIs it names, and for a name missing on one
-	// of them, an error or (SkipMissing) a note. With one ABI every entry
-	// applies (identify reports a missing name), and skip stays nil.
+	// of them, an error or (SkipMissing) a note. applies[a] lists the
+	// entries that apply on set[a], in policy order; with one ABI, all
+	// (identify reports a missing name).
 	var notes []string
-	var skip [][]bool // skip[a][i]: entry i does not apply on set[a]
-	if len(set) > 1 {
-		skip = make([][]bool, len(set))
-		for a := range set {
-			skip[a] = make([]bool, len(p.Syscalls))
-		}
+	n := len(p.Syscalls)
+	if cap(w.idx) < len(set)*n {
+		w.idx = make([]uint32, len(set)*n)
+	}
+	if cap(w.applies) < len(set) {
+		w.applies = make([][]uint32, len(set))
+	}
+	applies := w.applies[:len(set)]
+	for a := range set {
+		applies[a] = w.idx[a*n : a*n : (a+1)*n]
 	}
 	for i, sc := range p.Syscalls {
 		if sc.Arch != 0 && !slices.Contains(set, sc.Arch) {
@@ -111,25 +116,30 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 			return nil, nil, fmt.Errorf("seccomp: %s: arch %s is not one of the policy's", label, sc.Arch)
 		}
 		if len(set) == 1 {
+			applies[0] = append(applies[0], uint32(i))
 			continue
 		}
 		if sc.Name == "" && sc.Arch == 0 {
 			return nil, nil, fmt.Errorf("seccomp: syscall %d: a number names a call on one ABI, so the entry must set Arch in a policy of several", sc.Nr)
 		}
+		if sc.Arch != 0 {
+			a := slices.Index(set, sc.Arch)
+			applies[a] = append(applies[a], uint32(i))
+			continue
+		}
 		var missing []string
 		have := 0
 		for a, arch := range set {
 			switch {
-			case sc.Arch != 0 && sc.Arch != arch:
-				skip[a][i] = true
-			case sc.Name == "" || sc.Arch != 0 || !p.SkipMissing:
+			case !p.SkipMissing:
 				// identify decides, and reports a missing name.
 			case !hasName(arch, sc.Name) && !multiplexed(arch, sc.Name):
-				skip[a][i] = true
 				missing = append(missing, arch.String())
+				continue
 			default:
 				have++
 			}
+			applies[a] = append(applies[a], uint32(i))
 		}
 		if len(missing) > 0 {
 			if have == 0 {
@@ -141,11 +151,7 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 	w.grow(len(set))
 	pls := w.ptrs[:len(set)]
 	for a, arch := range set {
-		var sk []bool
-		if skip != nil {
-			sk = skip[a]
-		}
-		if err := p.planABI(w, pls[a], arch, sk); err != nil {
+		if err := p.planABI(w, pls[a], arch, applies[a]); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -185,9 +191,9 @@ func hasName(arch Arch, name string) bool {
 	return ok
 }
 
-// planABI reduces, into pl, the entries that apply on one ABI (those skip
-// leaves; nil skips none), in w's memory.
-func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, skip []bool) error {
+// planABI reduces, into pl, the entries that apply on one ABI (the
+// indexes applies lists, in policy order), in w's memory.
+func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) error {
 	info := archInfos[arch]
 	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
 		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
@@ -197,7 +203,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, skip []bool) error {
 	// apart than the arch's table and the entries, as named ones do.
 	// One slice holds the numbers, their entries, their order, and the
 	// counts.
-	n := len(p.Syscalls)
+	n := len(applies)
 	dense := n + len(info.table.names) // counted up to here
 	if cap(w.nrs) < 3*n+dense+1 {
 		w.nrs = make([]uint32, 3*n+dense+1)
@@ -205,11 +211,9 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, skip []bool) error {
 	buf := w.nrs[:3*n+dense+1]
 	nrs, entries, order, counts := buf[:0:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:]
 	bottom, top := uint32(math.MaxUint32), uint32(0)
-	for i, sc := range p.Syscalls {
-		if skip != nil && skip[i] {
-			continue
-		}
-		nr, name, err := identify(arch, info, sc)
+	for _, i := range applies {
+		sc := &p.Syscalls[i]
+		nr, name, err := identify(arch, info, *sc)
 		if err != nil {
 			if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
 				continue // only through the multiplexer here (send on x86, say)
@@ -219,21 +223,21 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, skip []bool) error {
 		if len(sc.Rules) == 0 {
 			return fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		entries[len(nrs)] = uint32(i)
+		entries[len(nrs)] = i
 		nrs = append(nrs, uint32(nr))
 		bottom, top = min(bottom, uint32(nr)), max(top, uint32(nr))
 	}
 	order = order[:len(nrs)]
 
 	// The multiplexers get the direct calls' rules first (multiplex.go).
-	derived, err := p.derivedRules(arch, skip)
+	derived, err := p.derivedRules(arch, applies)
 	if err != nil {
 		return err
 	}
 	var muxes [2]muxCall // by number
 	nmux := 0
-	for _, m := range multiplexers {
-		if rules := derived[m.name]; len(rules) > 0 {
+	for mi, m := range multiplexers {
+		if rules := derived[mi]; len(rules) > 0 {
 			nr := uint32(info.byName[m.name])
 			muxes[nmux] = muxCall{nr: nr, name: m.name, rules: rules}
 			nmux++
