@@ -299,3 +299,37 @@ func TestMarshalByteOrder(t *testing.T) {
 		assert.Equal(t, p.Instructions, back.Instructions)
 	}
 }
+
+// A compile (tree layout) takes its memory from the pooled workspace: a
+// single-ABI policy allocates only the program it returns, and one of three ABIs
+// little more than the multiplexers' derived rules (x86's socketcall and
+// ipc) and the Compat list.
+func TestCompileAllocations(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  []Arch
+		max  float64
+	}{
+		{"x86_64 alone", []Arch{ArchX86_64}, 1},
+		{"aarch64 alone", []Arch{ArchAArch64}, 1},
+		{"x86_64+x86+x32", []Arch{ArchX86_64, ArchX86, ArchX32}, 12},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// Each ABI's entries its own, as the importer makes them.
+			p := &Policy{Arch: c.set[0], Compat: c.set[1:]}
+			for _, a := range c.set {
+				one := dockerLikePolicy(a)
+				p.Default = one.Default
+				for _, sc := range one.Syscalls {
+					sc.Arch = a
+					p.Syscalls = append(p.Syscalls, sc)
+				}
+			}
+			_, err := p.Compile()
+			require.NoError(t, err)
+			allocs := testing.AllocsPerRun(50, func() { _, _ = p.Compile() })
+			t.Logf("%v allocations a compile", allocs)
+			assert.LessOrEqual(t, allocs, c.max, "allocations a compile")
+		})
+	}
+}

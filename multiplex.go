@@ -141,9 +141,25 @@ func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]R
 		if names[s.mux][s.k] == "" {
 			names[s.mux][s.k] = sc.Name
 		}
-		bySub[s.mux][s.k] = append(slices.Clip(bySub[s.mux][s.k]), sc.Rules...)
+		if rules := &bySub[s.mux][s.k]; *rules == nil {
+			*rules = sc.Rules // reduceRules copies before it changes them
+		} else {
+			*rules = append(slices.Clip(*rules), sc.Rules...)
+		}
 	}
 	for mi, m := range multiplexers {
+		n := 0
+		for k := range names[mi] {
+			if names[mi][k] != "" {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		// One array for the rules and one for their conditions.
+		out[mi] = make([]Rule, 0, n)
+		conds := make([]Cond, n)
 		for k := range bySub[mi] {
 			if names[mi][k] == "" {
 				continue
@@ -152,7 +168,9 @@ func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]R
 			if err != nil {
 				return out, fmt.Errorf("seccomp: syscall %q (through %s) %w", names[mi][k], m.name, err)
 			}
-			out[mi] = append(out[mi], Rule{Action: multiplexedOutcome(rules, p.Default), Conds: []Cond{subCallCond(m, uint32(k))}})
+			i := len(out[mi])
+			conds[i] = subCallCond(m, uint32(k))
+			out[mi] = append(out[mi], Rule{Action: multiplexedOutcome(rules, p.Default), Conds: conds[i : i+1 : i+1]})
 		}
 	}
 	return out, nil
