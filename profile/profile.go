@@ -85,6 +85,8 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 			pol.Syscalls[i].Arch = r.arch
 		}
 	}
+	// The ABIs' entries go into one array made once, of their total size.
+	subs := make([]*seccomp.Policy, 0, len(r.compat))
 	for _, abi := range r.compat {
 		sub := *r
 		sub.arch, sub.table, sub.compat, sub.others, sub.isCompat = abi, tableOf(abi), nil, nil, true
@@ -94,10 +96,10 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		if err != nil {
 			return nil, nil, fmt.Errorf("profile: %s: %w", abi, err)
 		}
-		for _, sc := range sp.Syscalls {
-			sc.Arch = abi
-			pol.Syscalls = append(pol.Syscalls, sc)
+		for i := range sp.Syscalls {
+			sp.Syscalls[i].Arch = abi
 		}
+		subs = append(subs, sp)
 		// The patch is the target's decision (runc's: the default
 		// is not permissive, a number above 0 named), applied per ABI.
 		pol.Compat = append(pol.Compat, abi)
@@ -111,6 +113,18 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 			r.firstStrict = sub.firstStrict
 		}
 		r.nStrict += sub.nStrict
+	}
+	if len(subs) > 0 {
+		n := len(pol.Syscalls)
+		for _, sp := range subs {
+			n += len(sp.Syscalls)
+		}
+		all := make([]seccomp.Syscall, 0, n)
+		all = append(all, pol.Syscalls...)
+		for _, sp := range subs {
+			all = append(all, sp.Syscalls...)
+		}
+		pol.Syscalls = all
 	}
 	if r.strict && r.firstStrict != "" {
 		more := ""
