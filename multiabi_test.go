@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -331,5 +332,40 @@ func TestCompileAllocations(t *testing.T) {
 			t.Logf("%v allocations a compile", allocs)
 			assert.LessOrEqual(t, allocs, c.max, "allocations a compile")
 		})
+	}
+}
+
+// The floors count every section: two sections that each fit the kernel's
+// limit but not together are refused before anything is emitted, naming
+// the section that takes the most, and the largest sections that fit
+// together still compile.
+func TestMultiABIFloors(t *testing.T) {
+	policy := func(perABI int) *Policy {
+		p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Default: Errno(syscall.EPERM)}
+		for _, a := range []Arch{ArchX86_64, ArchX86} {
+			n := perABI
+			if a == ArchX86 {
+				n -= 100 // x86_64's the larger
+			}
+			var rules []Rule
+			for i := range n {
+				rules = append(rules, ne(0, uint64(i))) // 4 instructions at least (size_test)
+			}
+			p.Syscalls = append(p.Syscalls, Syscall{Name: "socket", Arch: a, Rules: rules})
+		}
+		return p
+	}
+	for _, layout := range layouts {
+		_, err := policy(1000).CompileLayout(layout) // 4000 and 3600 at least
+		require.Error(t, err, "%s", layout)
+		assert.True(t, errors.Is(err, ErrTooLarge), "%s: %v", layout, err)
+		t.Logf("%s: %v", layout, err)
+		assert.Contains(t, err.Error(), "program needs at least", "%s: refused on the floors", layout)
+		assert.Contains(t, err.Error(), `in the x86_64 section, syscall "socket" (41) takes at least 4000`, "%s", layout)
+
+		prog, err := policy(300).CompileLayout(layout)
+		require.NoError(t, err, "%s", layout)
+		assert.LessOrEqual(t, len(prog.Instructions), maxInsns, "%s", layout)
+		checkFloors(t, policy(300), layout)
 	}
 }
