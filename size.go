@@ -64,7 +64,8 @@ func (p *Policy) checkInputSize() error {
 	return nil
 }
 
-// frameFloor is what emitFrame emits: ld arch, jeq, ld nr, and on x86_64
+// frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
+// ld nr, and on x86_64
 // the x32 checks, which the tree layout leaves to its search.
 func frameFloor(arch Arch, layout Layout) int {
 	if arch == ArchX86_64 && layout == LayoutBitmap {
