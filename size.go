@@ -65,8 +65,8 @@ func (p *Policy) checkInputSize() error {
 }
 
 // frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
-// ld nr, and on x86_64
-// the x32 checks, which the tree layout leaves to its search.
+// ld nr, and on x86_64 the x32 checks, which the tree layout leaves to its
+// search.
 func frameFloor(arch Arch, layout Layout) int {
 	if arch == ArchX86_64 && layout == LayoutBitmap {
 		return 5
