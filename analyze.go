@@ -29,16 +29,22 @@ type Analysis struct {
 // wherever the values are known. A program the kernel would refuse to
 // load is an error from Validate.
 func (p Program) Analyze(nr uint32) (Analysis, error) {
+	return p.AnalyzeArch(p.Arch, nr)
+}
+
+// AnalyzeArch is Analyze for system call nr made with ABI arch, one of
+// the program's Arch and Compat.
+func (p Program) AnalyzeArch(arch Arch, nr uint32) (Analysis, error) {
 	if err := p.Validate(); err != nil {
 		return Analysis{}, err
 	}
-	an := analyzer{prog: p.Instructions, nr: nr, arch: p.Arch.auditArch(), memo: make(map[walkState]pathSummary)}
+	an := analyzer{prog: p.Instructions, nr: nr, arch: arch.auditArch(), memo: make(map[walkState]pathSummary)}
 	// bpf_convert_filter's prologue zeroes A and X.
 	s, err := an.walk(walkState{a: regValue{true, 0}, x: regValue{true, 0}})
 	if err != nil {
 		return Analysis{}, err
 	}
-	res := Analysis{MinExecuted: s.min, MaxExecuted: s.max, Cached: p.KernelCaches(nr)}
+	res := Analysis{MinExecuted: s.min, MaxExecuted: s.max, Cached: p.KernelCachesArch(arch, nr)}
 	for _, ret := range s.rets {
 		a, err := ActionFromRet(ret)
 		if err != nil {
@@ -232,9 +238,30 @@ func aluWalk(op uint16, a, src regValue) regValue {
 // x86_64 uretprobe (and later uprobe) system calls through without asking
 // any filter.
 func (p Program) KernelCaches(nr uint32) bool {
-	if p.Arch.orNative() == ArchX32 {
-		// x32 numbers (bit 30 set) lie beyond the kernel's bitmap of
-		// x86_64 numbers: x32 calls always run the filter.
+	return p.KernelCachesArch(p.Arch, nr)
+}
+
+// KernelCachesArch is KernelCaches for system call nr made with ABI arch.
+// The kernel keeps a cache for its native arch, the program's Arch, and,
+// where there is one, for its compat arch (SECCOMP_ARCH_COMPAT in
+// seccomp_cache_prepare, kernel/seccomp.c: x86 on x86_64, arm on aarch64);
+// so the answer is false for any other ABI, x32 included, whose numbers
+// (bit 30 set) lie beyond the bitmap of x86_64 numbers.
+func (p Program) KernelCachesArch(arch Arch, nr uint32) bool {
+	native, info, err := p.Arch.lookup()
+	if err != nil {
+		return false
+	}
+	if arch = arch.orNative(); arch != native && (info.compat == 0 || arch != info.compat) {
+		return false
+	}
+	if arch == ArchX32 {
+		return false
+	}
+	// The kernel's bitmap covers the arch's table (NR_syscalls); a
+	// number beyond it always runs the filter. x/sys may lag a newer
+	// kernel's table: a miss then, never a false yes.
+	if _, ainfo, err := arch.lookup(); err != nil || nr < uint32(ainfo.table.first) || int(nr) >= ainfo.table.first+len(ainfo.table.names) {
 		return false
 	}
 	var a uint32
@@ -247,7 +274,7 @@ func (p Program) KernelCaches(nr uint32) bool {
 			case offNr:
 				a = nr
 			case offArch:
-				a = p.Arch.auditArch()
+				a = arch.auditArch()
 			default:
 				return false
 			}

@@ -1,22 +1,21 @@
 package seccomp
 
-// testNrs returns the system call numbers worth trying on arch: 0-4095,
-// and the arch's own table and a little beyond it (mips numbers start at
-// 4000 or 5000, x32's at bit 30).
+// testNrs returns the system call numbers worth trying on arch, in
+// order: 0-1023, and the arch's own table with 64 numbers either side
+// (mips numbers start at 4000 or 5000, x32's at bit 30). Callers add the
+// constants the program compares with.
 func testNrs(arch Arch) []uint32 {
 	_, info, err := arch.lookup()
 	if err != nil {
 		panic(err)
 	}
-	nrs := make([]uint32, 0, 4096+len(info.table.names)+64)
-	for nr := range uint32(4096) {
+	nrs := make([]uint32, 0, 1024+len(info.table.names)+128)
+	for nr := range uint32(1024) {
 		nrs = append(nrs, nr)
 	}
-	first := uint32(info.table.first)
-	for i := range uint32(len(info.table.names)) + 64 {
-		if nr := first + i; nr >= 4096 {
-			nrs = append(nrs, nr)
-		}
+	first := max(1024, info.table.first-64)
+	for nr := first; nr < info.table.first+len(info.table.names)+64; nr++ {
+		nrs = append(nrs, uint32(nr))
 	}
 	return nrs
 }

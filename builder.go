@@ -122,18 +122,46 @@ func (b *builder) reset(n int) {
 // workspaces and put it back, so that in a program that compiles again and
 // again a compile allocates little more than the program it returns.
 type workspace struct {
-	b  builder
-	pl plan
-	// nrs holds the plan's numbers, their order, and the counts.
+	b builder
+	// pls are the plans, one per ABI, and ptrs point at them; set holds
+	// the ABIs.
+	pls  []plan
+	ptrs []*plan
+	set  []Arch
+	// idx holds, per ABI, the entries that apply there, and applies
+	// slices it.
+	idx     []uint32
+	applies [][]uint32
+	// nrs holds a plan's numbers, their entries, their order, and the
+	// counts.
 	nrs []uint32
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
 
+// grow gives w room for n plans.
+func (w *workspace) grow(n int) {
+	if len(w.pls) >= n {
+		return
+	}
+	// A new array: the old plans' memory moves with them, and ptrs are
+	// made afresh to point at the new ones.
+	pls := make([]plan, n)
+	copy(pls, w.pls)
+	w.pls, w.ptrs = pls, make([]*plan, n)
+	for i := range pls {
+		w.ptrs[i] = &pls[i]
+	}
+}
+
 // release drops what w holds of a policy, and puts w back.
 func (w *workspace) release() {
-	clear(w.pl.chains[:cap(w.pl.chains)])
-	w.pl = plan{calls: w.pl.calls[:0], chains: w.pl.chains[:0], floors: w.pl.floors[:0], scratch: w.pl.scratch}
+	for i := range w.pls {
+		pl := &w.pls[i]
+		clear(pl.chains[:cap(pl.chains)])
+		*pl = plan{calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
+	}
+	w.set = w.set[:0]
 	workspaces.Put(w)
 }
 

@@ -56,59 +56,132 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	}
 	w := workspaces.Get().(*workspace)
 	defer w.release()
-	pl, err := p.planIn(w)
+	pls, notes, err := p.plansIn(w)
 	if err != nil {
 		return Program{}, err
 	}
 	// Refuse what is certain to be too large before emitting anything.
-	if err := pl.checkFloor(layout); err != nil {
+	if err := checkFloor(pls, layout); err != nil {
 		return Program{}, err
 	}
 	b := &w.b
-	b.reset(128)
-	pl.emit(b, layout)
+	b.reset(128 * len(pls))
+	emit(b, pls, layout)
 	insns, err := b.assemble()
 	if e, ok := err.(errTooLong); ok {
-		return Program{}, pl.tooLong(e.n, layout)
+		return Program{}, tooLong(pls, e.n, layout)
 	}
 	if err != nil {
 		return Program{}, err
 	}
-	return Program{Arch: pl.arch, Instructions: insns}, nil
+	prog := Program{Arch: pls[0].arch, Instructions: insns, Notes: notes}
+	if len(pls) > 1 {
+		prog.Compat = make([]Arch, 0, len(pls)-1)
+		for _, pl := range pls[1:] {
+			prog.Compat = append(prog.Compat, pl.arch)
+		}
+	}
+	return prog, nil
 }
 
-// emit emits the whole program with the layout.
-func (pl *plan) emit(b *builder, layout Layout) {
-	b.bigEndian = pl.arch.bigEndian()
-	if layout == LayoutBitmap {
-		pl.emitFrame(b, true)
-		pl.emitBitmap(b)
-	} else {
-		pl.emitFrame(b, false) // the tree's search sends x32's numbers away
-		pl.emitTree(b)
+// emit emits the whole program, every ABI's section with the layout.
+func emit(b *builder, pls []*plan, layout Layout) {
+	b.bigEndian = pls[0].arch.bigEndian()
+	emitSections(b, pls, layout)
+}
+
+// section is the ABIs of one arch value: x86_64 and x32 share one, and bit
+// 30 of the number tells them apart; every other ABI owns its value alone
+// (in x86_64's place).
+type section struct {
+	audit       uint32
+	x86_64, x32 *plan
+	start       label
+}
+
+// emitSections emits the dispatch on the arch and, per ABI, its section:
+// the load of the number, on x86_64 the x32 check, and what the layout
+// emits. ABIs are tested in the policy's order, Arch first, so that the
+// native one pays one jeq; a value no ABI has gets the bad-arch action.
+//
+// Without x32 in the set, x86_64's tree layout sends the numbers with bit
+// 30 set away in its search (segments), so that its frame has no x32 test;
+// with x32 in the set, a jset sends them to x32's section first.
+func emitSections(b *builder, pls []*plan, layout Layout) {
+	var buf [16]section // more than there are ABIs: no allocation
+	groups := buf[:0]
+	for _, pl := range pls {
+		audit := pl.arch.auditArch()
+		g := -1
+		for i := range groups {
+			if groups[i].audit == audit {
+				g = i
+			}
+		}
+		if g < 0 {
+			groups = append(groups, section{audit: audit})
+			g = len(groups) - 1
+		}
+		if pl.arch == ArchX32 {
+			groups[g].x32 = pl
+		} else {
+			groups[g].x86_64 = pl // or whatever ABI owns the value alone
+		}
+	}
+	badArch := toAction(pls[0].badArch)
+	def := toAction(pls[0].def)
+	b.load(offArch)
+	last := len(groups) - 1
+	for i := range groups {
+		if i == last {
+			b.jump(opJeqK, groups[i].audit, next, badArch)
+		} else {
+			// Labels only where a jump needs one: a single section's
+			// layout starts at label 0 (emitTree reuses checkFloor's
+			// segments then).
+			groups[i].start = b.newLabel()
+			b.jump(opJeqK, groups[i].audit, to(groups[i].start), next)
+		}
+	}
+	// The last group's section follows its test; the others' follow it.
+	for i := last; i >= 0; i-- {
+		g := &groups[i]
+		if i < last {
+			b.bind(g.start)
+		}
+		b.load(offNr)
+		switch {
+		case g.x86_64 == nil:
+			// x32 alone: an x86_64 call is another ABI's.
+			b.jump(opJsetK, x32SyscallBit, next, badArch)
+			g.x32.emitLayout(b, layout)
+		case g.x86_64.arch == ArchX86_64 && g.x32 != nil:
+			x32 := b.newLabel()
+			b.jump(opJsetK, x32SyscallBit, to(x32), next)
+			g.x86_64.emitLayout(b, layout)
+			b.bind(x32)
+			g.x32.emitLayout(b, layout) // -1 has bit 30 set: x32's section gives it the default
+		case g.x86_64.arch == ArchX86_64 && layout == LayoutBitmap:
+			// Numbers with bit 30 set are x32's, as the kernel and runc
+			// tell them apart; -1 (a call a tracer skipped) is not one.
+			// The tree's search does this itself.
+			notX32 := b.newLabel()
+			b.jump(opJsetK, x32SyscallBit, next, to(notX32))
+			b.jump(opJeqK, 0xFFFFFFFF, def, badArch)
+			b.bind(notX32)
+			g.x86_64.emitLayout(b, layout)
+		default:
+			g.x86_64.emitLayout(b, layout)
+		}
 	}
 }
 
-// emitFrame emits what every program starts with: the arch check, the
-// load of the number, and the x32 check: on x32 that bit 30 is set, on
-// x86_64 with x86_64x32 that it is not, unless the number is -1. It leaves
-// the number in the accumulator.
-func (pl *plan) emitFrame(b *builder, x86_64x32 bool) {
-	b.load(offArch)
-	b.jump(opJeqK, pl.arch.auditArch(), next, toAction(pl.badArch))
-	b.load(offNr)
-	switch {
-	case pl.arch == ArchX32:
-		// x32 calls carry x86_64's arch and bit 30; an x86_64 call is
-		// another ABI's.
-		b.jump(opJsetK, x32SyscallBit, next, toAction(pl.badArch))
-	case pl.arch == ArchX86_64 && x86_64x32:
-		// Numbers with bit 30 set are x32's, as the kernel and runc tell
-		// them apart; -1 (a call a tracer skipped) is not one.
-		notX32 := b.newLabel()
-		b.jump(opJsetK, x32SyscallBit, next, to(notX32))
-		b.jump(opJeqK, 0xFFFFFFFF, toAction(pl.def), toAction(pl.badArch))
-		b.bind(notX32)
+// emitLayout emits the plan's section after its frame.
+func (pl *plan) emitLayout(b *builder, layout Layout) {
+	if layout == LayoutBitmap {
+		pl.emitBitmap(b)
+	} else {
+		pl.emitTree(b)
 	}
 }
 

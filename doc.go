@@ -15,8 +15,9 @@
 // skip the filter altogether; LayoutBitmap tests allows in a bitmap, with a
 // shift the kernel's cache cannot follow.
 // Every layout decides every call the same way, and the package's tests
-// prove it against a direct evaluation of the policy on x86_64, aarch64 and
-// riscv64.
+// prove it against a direct evaluation of the policy (Policy.Decide) on
+// every supported arch, big-endian ones included, and on every ABI of a
+// program that serves several (Policy.Compat).
 //
 // The package is pure Go. Compiling works on any GOOS and for any
 // supported arch; loading a program into the kernel needs Linux.

@@ -150,12 +150,12 @@ func FuzzCompile(f *testing.F) {
 // emittedLength is the length of the program CompileLayout would make,
 // were it not to refuse the policy on its floors first.
 func emittedLength(t *testing.T, p *Policy, layout Layout) int {
-	pl, err := p.plan()
+	pls, _, err := p.plansIn(new(workspace))
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := newBuilder(128)
-	pl.emit(b, layout)
+	emit(b, pls, layout)
 	insns, err := b.assemble()
 	if e, ok := err.(errTooLong); ok {
 		return e.n

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // This file is the compiler's first stage: it validates a policy and
@@ -41,6 +42,10 @@ type plan struct {
 	// multiple of 32: where the bitmap layout's words start (0, 4000 on
 	// mips o32, 4992 on n64, bit 30 on x32).
 	tableBase uint32
+	// x32Apart is set on x86_64's plan when the program has an x32 section
+	// too: the numbers with bit 30 set go there before this plan's layout
+	// sees them, so its tree need not send them away.
+	x32Apart bool
 }
 
 // callPlan holds no pointers, so that the garbage collector need not look
@@ -60,56 +65,193 @@ func (c callPlan) hasRules() bool { return c.chain >= 0 }
 // would otherwise silently mean "the default".
 var errNoRules = errors.New("no rules")
 
-// plan validates the policy and reduces it.
-func (p *Policy) plan() (*plan, error) { return p.planIn(new(workspace)) }
-
-// planIn is plan in w's memory: the plan is w.pl.
-func (p *Policy) planIn(w *workspace) (*plan, error) {
-	arch, info, err := p.Arch.lookup()
+// plan validates a policy of one ABI and reduces it.
+func (p *Policy) plan() (*plan, error) {
+	pls, _, err := p.plansIn(new(workspace))
 	if err != nil {
-		return nil, fmt.Errorf("seccomp: %w", err)
-	}
-	if err := p.Default.Validate(); err != nil {
-		return nil, fmt.Errorf("seccomp: default action: %w", err)
-	}
-	if err := p.BadArch.Validate(); err != nil {
-		return nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
-	}
-	if err := p.checkInputSize(); err != nil {
 		return nil, err
 	}
-	pl := &w.pl
+	return pls[0], nil
+}
+
+// plansIn validates the policy and reduces it in w's memory, one plan per
+// ABI, Arch's first (w.pls), and returns the notes SkipMissing asks for.
+func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
+	if err := p.Default.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("seccomp: default action: %w", err)
+	}
+	if err := p.BadArch.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("seccomp: bad-arch action: %w", err)
+	}
+	set, err := p.abis(w.set[:0])
+	w.set = set
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.checkInputSize(); err != nil {
+		return nil, nil, err
+	}
+	// An entry's reach: the ABIs it names, and for a name missing on one
+	// of them, an error or (SkipMissing) a note. applies[a] lists the
+	// entries that apply on set[a], in policy order; with one ABI, all
+	// (identify reports a missing name).
+	var notes []string
+	n := len(p.Syscalls)
+	if cap(w.idx) < len(set)*n {
+		w.idx = make([]uint32, len(set)*n)
+	}
+	if cap(w.applies) < len(set) {
+		w.applies = make([][]uint32, len(set))
+	}
+	applies := w.applies[:len(set)]
+	for a := range set {
+		applies[a] = w.idx[a*n : a*n : (a+1)*n]
+	}
+	for i, sc := range p.Syscalls {
+		if sc.Arch != 0 && !slices.Contains(set, sc.Arch) {
+			label := fmt.Sprintf("syscall %d", sc.Nr)
+			if sc.Name != "" {
+				label = fmt.Sprintf("syscall %q", sc.Name)
+			}
+			return nil, nil, fmt.Errorf("seccomp: %s: arch %s is not one of the policy's", label, sc.Arch)
+		}
+		if len(set) == 1 {
+			applies[0] = append(applies[0], uint32(i))
+			continue
+		}
+		if sc.Name == "" && sc.Arch == 0 {
+			return nil, nil, fmt.Errorf("seccomp: syscall %d: a number names a call on one ABI, so the entry must set Arch in a policy of several", sc.Nr)
+		}
+		if sc.Arch != 0 {
+			a := slices.Index(set, sc.Arch)
+			applies[a] = append(applies[a], uint32(i))
+			continue
+		}
+		var missing []string
+		have := 0
+		for a, arch := range set {
+			switch {
+			case !p.SkipMissing:
+				// identify decides, and reports a missing name.
+			case !hasName(arch, sc.Name) && !multiplexed(arch, sc.Name):
+				missing = append(missing, arch.String())
+				continue
+			default:
+				have++
+			}
+			applies[a] = append(applies[a], uint32(i))
+		}
+		if len(missing) > 0 {
+			if have == 0 {
+				return nil, nil, fmt.Errorf("seccomp: syscall %q: unknown on %s", sc.Name, strings.Join(missing, ", "))
+			}
+			notes = append(notes, fmt.Sprintf("syscall %q: not on %s, skipped there", sc.Name, strings.Join(missing, ", ")))
+		}
+	}
+	w.grow(len(set))
+	pls := w.ptrs[:len(set)]
+	for a, arch := range set {
+		if err := p.planABI(w, pls[a], arch, applies[a]); err != nil {
+			return nil, nil, err
+		}
+	}
+	if slices.Contains(set, ArchX32) {
+		for _, pl := range pls {
+			pl.x32Apart = pl.arch == ArchX86_64
+		}
+	}
+	return pls, notes, nil
+}
+
+// abis appends the policy's ABIs to set, Arch's first, checked: each
+// supported, none twice, one byte order.
+func (p *Policy) abis(set []Arch) ([]Arch, error) {
+	arch, _, err := p.Arch.lookup()
+	if err != nil {
+		return set, fmt.Errorf("seccomp: %w", err)
+	}
+	set = append(set, arch)
+	for _, c := range p.Compat {
+		if _, ok := archInfos[c]; !ok {
+			return set, fmt.Errorf("seccomp: compat arch: unsupported arch %#x", uint32(c))
+		}
+		if slices.Contains(set, c) {
+			return set, fmt.Errorf("seccomp: compat arch %s: listed twice", c)
+		}
+		if c.bigEndian() != arch.bigEndian() {
+			return set, fmt.Errorf("seccomp: compat arch %s: byte order differs from %s's, so no kernel runs both", c, arch)
+		}
+		set = append(set, c)
+	}
+	return set, nil
+}
+
+func hasName(arch Arch, name string) bool {
+	_, ok := archInfos[arch].byName[name]
+	return ok
+}
+
+// planABI reduces, into pl, the entries that apply on one ABI (the
+// indexes applies lists, in policy order), in w's memory.
+func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) error {
+	info := archInfos[arch]
 	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
 		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
 
 	// Resolve the entries, then order them by number, keeping the order of
 	// those for one number: by counting where the numbers lie no further
 	// apart than the arch's table and the entries, as named ones do.
-	// One slice holds the numbers, their order, and the counts.
-	n := len(p.Syscalls)
+	// One slice holds the numbers, their entries, their order, and the
+	// counts.
+	n := len(applies)
 	dense := n + len(info.table.names) // counted up to here
-	if cap(w.nrs) < 2*n+dense+1 {
-		w.nrs = make([]uint32, 2*n+dense+1)
+	if cap(w.nrs) < 3*n+dense+1 {
+		w.nrs = make([]uint32, 3*n+dense+1)
 	}
-	buf := w.nrs[:2*n+dense+1]
-	nrs, order, counts := buf[:n], buf[n:2*n], buf[2*n:]
+	buf := w.nrs[:3*n+dense+1]
+	nrs, entries, order, counts := buf[:0:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:]
 	bottom, top := uint32(math.MaxUint32), uint32(0)
-	for i, sc := range p.Syscalls {
-		nr, name, err := identify(arch, info, sc)
+	for _, i := range applies {
+		sc := &p.Syscalls[i]
+		nr, name, err := identify(arch, info, *sc)
 		if err != nil {
-			return nil, err
+			if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
+				continue // only through the multiplexer here (send on x86, say)
+			}
+			return err
 		}
 		if len(sc.Rules) == 0 {
-			return nil, fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
+			return fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
-		nrs[i] = uint32(nr)
+		entries[len(nrs)] = i
+		nrs = append(nrs, uint32(nr))
 		bottom, top = min(bottom, uint32(nr)), max(top, uint32(nr))
 	}
-	if p.UnknownENOSYS && n > 0 {
+	order = order[:len(nrs)]
+
+	// The multiplexers get the direct calls' rules first (multiplex.go).
+	derived, err := p.derivedRules(arch, applies)
+	if err != nil {
+		return err
+	}
+	var muxes [2]muxCall // by number
+	nmux := 0
+	for mi, m := range multiplexers {
+		if rules := derived[mi]; len(rules) > 0 {
+			nr := uint32(info.byName[m.name])
+			muxes[nmux] = muxCall{nr: nr, name: m.name, rules: rules}
+			nmux++
+			top = max(top, nr)
+		}
+	}
+	if nmux == 2 && muxes[1].nr < muxes[0].nr {
+		muxes[0], muxes[1] = muxes[1], muxes[0]
+	}
+	if p.UnknownENOSYS && (len(nrs) > 0 || nmux > 0) {
 		pl.enosysAbove = int64(top)
 	}
 	var distinct int
-	if n > 0 && int(top-bottom) < dense {
+	if len(nrs) > 0 && int(top-bottom) < dense {
 		clear(counts[:top-bottom+2])
 		distinct = countByNumber(nrs, order, counts[:top-bottom+2], bottom)
 	} else {
@@ -118,24 +260,36 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 
 	// Join the rules of each number, reduce them, and leave out those the
 	// default decides.
-	if cap(pl.calls) < distinct {
-		pl.calls = make([]callPlan, 0, distinct)
+	if cap(pl.calls) < distinct+nmux {
+		pl.calls = make([]callPlan, 0, distinct+nmux)
 	}
 	if pl.chains == nil {
 		pl.chains, pl.floors = make([][]Rule, 0, 8), make([]int, 0, 8)
 	}
+	mux := muxes[:nmux]
 	for k := 0; k < len(order); {
-		i := order[k]
-		nr, rules := nrs[i], p.Syscalls[i].Rules
+		j := order[k]
+		i := entries[j]
+		nr, rules := nrs[j], p.Syscalls[i].Rules
+		for len(mux) > 0 && mux[0].nr < nr {
+			if err := pl.add(w, mux[0].nr, mux[0].rules, mux[0].name); err != nil {
+				return err
+			}
+			mux = mux[1:]
+		}
 		k++
-		if k < len(order) && nrs[order[k]] == nr {
+		if len(mux) > 0 && mux[0].nr == nr {
+			// The derived rules come first, the multiplexer's own after.
+			rules = append(slices.Clip(mux[0].rules), rules...)
+			mux = mux[1:]
+		} else if k < len(order) && nrs[order[k]] == nr {
 			// Clip, so that appending copies rather than writing into
 			// the caller's array; after that the array is ours, and
 			// appending to it in place keeps joining linear.
 			rules = slices.Clip(rules)
 		}
 		for ; k < len(order) && nrs[order[k]] == nr; k++ {
-			rules = append(rules, p.Syscalls[order[k]].Rules...)
+			rules = append(rules, p.Syscalls[entries[order[k]]].Rules...)
 		}
 		if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.Validate() == nil {
 			// One unconditional rule, as most are: what reduceRules
@@ -145,26 +299,46 @@ func (p *Policy) planIn(w *workspace) (*plan, error) {
 			}
 			continue
 		}
-		rules, err := reduceRules(rules, p.Default)
-		if err != nil {
-			name := p.Syscalls[i].Name
-			if name == "" {
-				name, _ = arch.SyscallName(int(nr))
-			}
-			return nil, fmt.Errorf("seccomp: %s %w", syscallLabel(name, int(nr)), err)
-		}
-		switch {
-		case len(rules) == 0:
-			// the default decides
-		case constantOutcome(rules):
-			pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: rules[0].Action})
-		default:
-			pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
-			pl.chains = append(pl.chains, rules)
-			pl.floors = append(pl.floors, w.b.chainFloor(rules))
+		if err := pl.add(w, nr, rules, p.Syscalls[i].Name); err != nil {
+			return err
 		}
 	}
-	return pl, nil
+	for _, m := range mux {
+		if err := pl.add(w, m.nr, m.rules, m.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// muxCall is a multiplexer's derived rules, for planABI.
+type muxCall struct {
+	nr    uint32
+	name  string
+	rules []Rule
+}
+
+// add reduces the rules of the call numbered nr, named name if it is
+// known, and adds it to the plan unless the default decides it.
+func (pl *plan) add(w *workspace, nr uint32, rules []Rule, name string) error {
+	rules, err := reduceRules(rules, pl.def)
+	if err != nil {
+		if name == "" {
+			name, _ = pl.arch.SyscallName(int(nr))
+		}
+		return fmt.Errorf("seccomp: %s %w", syscallLabel(name, int(nr)), err)
+	}
+	switch {
+	case len(rules) == 0:
+		// the default decides
+	case constantOutcome(rules):
+		pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: rules[0].Action})
+	default:
+		pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
+		pl.chains = append(pl.chains, rules)
+		pl.floors = append(pl.floors, w.b.chainFloor(rules))
+	}
+	return nil
 }
 
 // countByNumber fills order with the indexes of nrs sorted by number,

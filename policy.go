@@ -167,10 +167,16 @@ type Rule struct {
 // decides; when none does, the policy's default action decides. Several
 // entries for one system call are joined in order, and errors number the
 // rules of the joined list.
+//
+// An entry applies to every ABI of its policy (Arch and Compat), the name
+// resolved on each; with Arch set, to that ABI alone. A number means
+// something on one ABI only, so an entry by number in a policy of several
+// ABIs must set Arch.
 type Syscall struct {
 	Name  string
 	Nr    int
 	Rules []Rule
+	Arch  Arch
 }
 
 // Policy is a seccomp policy: which system calls a process may make, and on
@@ -185,11 +191,23 @@ type Syscall struct {
 type Policy struct {
 	// Arch is the target architecture; zero means the host's.
 	Arch Arch
+	// Compat lists more ABIs the program serves beside Arch, as a
+	// container runtime serves a machine's compat ABIs: ArchX86 and
+	// ArchX32 beside ArchX86_64, ArchARM beside ArchAArch64. The program
+	// dispatches on the arch to one section per ABI, each as good as a
+	// program for that ABI alone. All must share Arch's byte order.
+	Compat []Arch
+	// SkipMissing skips, on one ABI, an entry whose name that ABI lacks
+	// (socketcall on x86_64, say), and notes it in Program.Notes, instead
+	// of failing the compile. A name no ABI of the policy has is still an
+	// error.
+	SkipMissing bool
 	// Default decides a system call that no rule decides.
 	Default Action
-	// BadArch decides a system call made with another arch's calling
-	// convention and, on x86_64, one whose number has bit 30 set (the x32
-	// ABI's, __X32_SYSCALL_BIT) other than -1.
+	// BadArch decides a system call made with the calling convention of
+	// an ABI outside Arch and Compat: another arch's, or, on x86_64
+	// without ArchX32, one whose number has bit 30 set (the x32 ABI's,
+	// __X32_SYSCALL_BIT) other than -1.
 	// The zero value is KillProcess.
 	BadArch Action
 	// Syscalls holds the rules. Several entries for one system call are

@@ -3,6 +3,7 @@ package seccomp
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/bpf"
@@ -11,29 +12,44 @@ import (
 // Program is a compiled seccomp filter: classic BPF instructions for one
 // arch, ready for the kernel.
 type Program struct {
-	// Arch is the arch the program is for (the host's for the zero Arch):
-	// the byte order Eval reads seccomp_data in, and the arch Install
-	// and Cmd require of the host.
+	// Arch is the ABI the program serves first (the host's for the zero
+	// Arch): the byte order Eval reads seccomp_data in and MarshalBinary
+	// writes, and the arch Install and Cmd require of the host.
 	Arch Arch
+	// Compat are the other ABIs it serves, in the order it tests them
+	// (see Policy.Compat).
+	Compat []Arch
 	// Instructions are the program's sock_filter entries, in order.
 	Instructions []bpf.RawInstruction
+	// Notes say what the compile left out on some ABI (see
+	// Policy.SkipMissing); they do not travel with MarshalBinary.
+	Notes []string
 }
 
 // MarshalBinary returns the program as the kernel's struct sock_filter
-// array: 8 bytes per instruction, little-endian, as libseccomp's
-// seccomp_export_bpf writes it.
+// array: 8 bytes per instruction, in the byte order of the program's Arch
+// (the host's for the zero Arch), since the kernel there reads it natively;
+// libseccomp's seccomp_export_bpf writes it so too.
 func (p Program) MarshalBinary() ([]byte, error) {
+	order := byteOrder(p.Arch)
 	buf := make([]byte, 0, 8*len(p.Instructions))
 	for _, ri := range p.Instructions {
-		buf = binary.LittleEndian.AppendUint16(buf, ri.Op)
+		buf = order.AppendUint16(buf, ri.Op)
 		buf = append(buf, ri.Jt, ri.Jf)
-		buf = binary.LittleEndian.AppendUint32(buf, ri.K)
+		buf = order.AppendUint32(buf, ri.K)
 	}
 	return buf, nil
 }
 
-// UnmarshalProgram reads a struct sock_filter array, the inverse of
-// MarshalBinary.
+func byteOrder(a Arch) binary.AppendByteOrder {
+	if a.bigEndian() {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+// UnmarshalProgram reads a struct sock_filter array in arch's byte order,
+// the inverse of MarshalBinary.
 func UnmarshalProgram(arch Arch, raw []byte) (Program, error) {
 	if len(raw)%8 != 0 {
 		return Program{}, fmt.Errorf("seccomp: program of %d bytes is not a whole number of 8-byte instructions", len(raw))
@@ -41,11 +57,15 @@ func UnmarshalProgram(arch Arch, raw []byte) (Program, error) {
 	p := Program{Arch: arch, Instructions: make([]bpf.RawInstruction, len(raw)/8)}
 	for i := range p.Instructions {
 		b := raw[8*i:]
+		order := binary.ByteOrder(binary.LittleEndian)
+		if arch.bigEndian() {
+			order = binary.BigEndian
+		}
 		p.Instructions[i] = bpf.RawInstruction{
-			Op: binary.LittleEndian.Uint16(b),
+			Op: order.Uint16(b),
 			Jt: b[2],
 			Jf: b[3],
-			K:  binary.LittleEndian.Uint32(b[4:]),
+			K:  order.Uint32(b[4:]),
 		}
 	}
 	return p, nil
@@ -58,9 +78,10 @@ func UnmarshalProgram(arch Arch, raw []byte) (Program, error) {
 func (p Program) Disassemble() string {
 	var sb strings.Builder
 	acc := p.accumulators()
+	abis := p.sectionABIs(acc)
 	width := len(fmt.Sprint(len(p.Instructions)))
 	for i, ri := range p.Instructions {
-		text, comment := p.disassembleOne(i, ri, acc[i])
+		text, comment := p.disassembleOne(i, ri, acc[i], abis[i])
 		line := fmt.Sprintf("%*d: %s", width, i, text)
 		if comment != "" {
 			line = fmt.Sprintf("%-40s ; %s", line, comment)
@@ -71,10 +92,64 @@ func (p Program) Disassemble() string {
 	return sb.String()
 }
 
-func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState) (text, comment string) {
+// sectionABIs returns, for each instruction, the ABI of the program that
+// every path reaching it has been dispatched to by the arch tests (and on
+// x86_64, x32's bit 30); Arch where the paths disagree or none has been.
+func (p Program) sectionABIs(acc []accState) []Arch {
+	serves := append([]Arch{p.Arch.orNative()}, p.Compat...)
+	const mixed = Arch(1) // no arch has this value
+	in := make([]Arch, len(p.Instructions)+1)
+	seen := make([]bool, len(in))
+	in[0], seen[0] = p.Arch.orNative(), true
+	flow := func(to int, a Arch) {
+		switch {
+		case to < 0 || to >= len(in):
+		case !seen[to]:
+			in[to], seen[to] = a, true
+		case in[to] != a:
+			in[to] = mixed
+		}
+	}
+	for i, ri := range p.Instructions {
+		a := in[i]
+		taken, notTaken := a, a
+		switch {
+		case ri.Op == opJeqK && acc[i] == offArch:
+			// Any supported arch's value, so that a raw program, whose
+			// Compat is unknown, reads the same; x86_64 over x32, unless
+			// the program serves x32 alone on that value.
+			if Arch(ri.K) == ArchX86_64 && !slices.Contains(serves, ArchX86_64) && slices.Contains(serves, ArchX32) {
+				taken = ArchX32
+			} else if _, ok := archInfos[Arch(ri.K)]; ok {
+				taken = Arch(ri.K)
+			}
+		case ri.Op == opJsetK && ri.K == x32SyscallBit && acc[i] == offNr && a == ArchX86_64:
+			// x32's section, or in a program without it, the -1 test.
+			taken = ArchX32
+		}
+		switch {
+		case ri.Op == opRetK || ri.Op == opRetA:
+		case ri.Op == opJa:
+			flow(i+1+int(ri.K), a)
+		case opClass(ri.Op) == classJmp:
+			flow(i+1+int(ri.Jt), taken)
+			flow(i+1+int(ri.Jf), notTaken)
+		default:
+			flow(i+1, a)
+		}
+	}
+	for i := range in {
+		if in[i] == mixed || !seen[i] {
+			in[i] = p.Arch.orNative()
+		}
+	}
+	return in[:len(p.Instructions)]
+}
+
+func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState, abi Arch) (text, comment string) {
 	switch ri.Op {
 	case opLdWAbs:
-		return fmt.Sprintf("ld [%d]", ri.K), fieldName(ri.K)
+		return fmt.Sprintf("ld [%d]", ri.K), fieldName(ri.K, abi.bigEndian())
 	case opRetK:
 		comment := ""
 		if a, err := ActionFromRet(ri.K); err == nil {
@@ -89,7 +164,7 @@ func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState) (tex
 		name := jumpNames[ri.Op>>4]
 		text := fmt.Sprintf("%s #%#x, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf))
 		if acc == offNr && ri.Op != opJsetK {
-			if s, ok := p.Arch.SyscallName(int(ri.K)); ok {
+			if s, ok := abi.SyscallName(int(ri.K)); ok {
 				return fmt.Sprintf("%s #%d, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf)), s
 			}
 			return fmt.Sprintf("%s #%d, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf)), ""
@@ -144,8 +219,9 @@ func (p Program) accumulators() []accState {
 	return in[:len(p.Instructions)]
 }
 
-// fieldName names the seccomp_data word at offset off.
-func fieldName(off uint32) string {
+// fieldName names the seccomp_data word at offset off, on an arch of the
+// given byte order.
+func fieldName(off uint32, bigEndian bool) string {
 	switch {
 	case off == offNr:
 		return "nr"
@@ -157,7 +233,7 @@ func fieldName(off uint32) string {
 		return "instruction_pointer (high)"
 	case off >= 16 && off < 64 && off%4 == 0:
 		half := "low"
-		if (off-16)%8 == 4 {
+		if ((off-16)%8 == 4) != bigEndian {
 			half = "high"
 		}
 		return fmt.Sprintf("arg%d (%s)", (off-16)/8, half)

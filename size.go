@@ -64,8 +64,9 @@ func (p *Policy) checkInputSize() error {
 	return nil
 }
 
-// frameFloor is what emitFrame emits: ld arch, jeq, ld nr, and on x86_64
-// the x32 checks, which the tree layout leaves to its search.
+// frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
+// ld nr, and on x86_64 the x32 checks, which the tree layout leaves to its
+// search.
 func frameFloor(arch Arch, layout Layout) int {
 	if arch == ArchX86_64 && layout == LayoutBitmap {
 		return 5
@@ -164,31 +165,67 @@ func (pl *plan) dispatchFloor(layout Layout) int {
 	return n
 }
 
-// checkFloor refuses a plan certain to exceed the kernel's limit with the
-// layout: the frame, the dispatch and the chains' floors already go over
-// it.
-func (pl *plan) checkFloor(layout Layout) error {
-	dispatch := pl.dispatchFloor(layout)
-	total := frameFloor(pl.arch, layout) + dispatch
-	for _, f := range pl.floors {
-		total += f
+// sectionFrameFloor is what emitSections emits for the plan's section
+// besides its layout, in a program serving set: the jeq on its arch value
+// and the load of the number (x32's shared with x86_64's when both are
+// there), and the x32 checks: a jset where x32 and x86_64 meet, and on
+// x86_64 alone the bitmap's two (the tree leaves them to its search).
+func sectionFrameFloor(pl *plan, layout Layout, set []*plan) int {
+	has := func(a Arch) bool {
+		return slices.ContainsFunc(set, func(o *plan) bool { return o.arch == a })
+	}
+	switch {
+	case pl.arch == ArchX32 && has(ArchX86_64):
+		return 0 // x86_64's section sends x32's numbers here
+	case pl.arch == ArchX32, pl.arch == ArchX86_64 && has(ArchX32):
+		return 3
+	}
+	return frameFloor(pl.arch, layout) - 1
+}
+
+// checkFloor refuses plans certain to exceed the kernel's limit with the
+// layout: the load of the arch, then per section its frame, its dispatch
+// and its chains' floors already go over it. The error names what is
+// largest in the largest section.
+func checkFloor(pls []*plan, layout Layout) error {
+	total, worst, worstFloor, worstDispatch := 1, pls[0], -1, 0
+	for _, pl := range pls {
+		dispatch := pl.dispatchFloor(layout)
+		n := sectionFrameFloor(pl, layout, pls) + dispatch
+		for _, f := range pl.floors {
+			n += f
+		}
+		total += n
+		if n > worstFloor {
+			worst, worstFloor, worstDispatch = pl, n, dispatch
+		}
 	}
 	if total <= maxInsns {
 		return nil
 	}
-	return &sizeError{fmt.Sprintf("seccomp: program needs at least %d instructions, over the kernel's limit of %d: %s", total, maxInsns, pl.largest(dispatch))}
+	return &sizeError{fmt.Sprintf("seccomp: program needs at least %d instructions, over the kernel's limit of %d: %s", total, maxInsns, worst.largest(worstDispatch, len(pls) > 1))}
 }
 
 // tooLong is the error for a program that came out over the limit
 // although the floors did not show it.
-func (pl *plan) tooLong(n int, layout Layout) error {
-	return &sizeError{fmt.Sprintf("seccomp: program has %d instructions, over the kernel's limit of %d: %s", n, maxInsns, pl.largest(pl.dispatchFloor(layout)))}
+func tooLong(pls []*plan, n int, layout Layout) error {
+	worst, worstFloor := pls[0], -1
+	for _, pl := range pls {
+		f := pl.dispatchFloor(layout)
+		for _, c := range pl.floors {
+			f += c
+		}
+		if f > worstFloor {
+			worst, worstFloor = pl, f
+		}
+	}
+	return &sizeError{fmt.Sprintf("seccomp: program has %d instructions, over the kernel's limit of %d: %s", n, maxInsns, worst.largest(worst.dispatchFloor(layout), len(pls) > 1))}
 }
 
 // largest names what takes the most instructions, for an error: the three
 // system calls whose chains have the largest floors, a count of the other
-// chains, and the dispatch's floor.
-func (pl *plan) largest(dispatch int) string {
+// chains, and the dispatch's floor; with several sections, whose they are.
+func (pl *plan) largest(dispatch int, sections bool) string {
 	var chains []callPlan
 	for _, c := range pl.calls {
 		if c.hasRules() {
@@ -214,5 +251,8 @@ func (pl *plan) largest(dispatch int) string {
 		parts = append(parts, fmt.Sprintf("%d more at least %d together", len(rest), sum))
 	}
 	parts = append(parts, fmt.Sprintf("the dispatch over %d system calls at least %d", len(pl.calls), dispatch))
+	if sections {
+		return "in the " + pl.arch.String() + " section, " + strings.Join(parts, ", ")
+	}
 	return strings.Join(parts, ", ")
 }

@@ -2,10 +2,14 @@ package seccomp
 
 // segments splits the syscall numbers into runs of equal outcome: a
 // return, or the chain of a syscall with conditions (the label of
-// pl.chains[i] is chains+i), in into's memory if it has room. On x86_64 the numbers with bit 30 set are x32's and
-// get the bad-arch action, all but -1: the search tells them apart at the
-// far right of the tree, where no real syscall is, instead of a test in the
-// frame that every syscall would run.
+// pl.chains[i] is chains+i), in into's memory if it has room. On x86_64 the
+// numbers with bit 30 set are x32's and get the bad-arch action, all but -1:
+// the search tells them apart at the far right of the tree, where no real
+// syscall is, instead of a test in the frame that every syscall would run.
+// When the program has an x32 section (x32Apart), the dispatch sends them
+// there first (a jset), and this search never sees them: x32's calls then
+// pay no walk through x86_64's tree, and the disassembler can tell the
+// sections apart.
 func (pl *plan) segments(chains label, into segmentList) segmentList {
 	// Each call is a run, and so may be the numbers before it; then the
 	// numbers above the last and x32's.
@@ -47,7 +51,7 @@ func (pl *plan) segments(chains label, into segmentList) segmentList {
 		}
 		from = uint64(c.nr) + 1
 	}
-	if pl.arch != ArchX86_64 {
+	if pl.arch != ArchX86_64 || pl.x32Apart {
 		unlisted(from, end)
 		return segs
 	}

@@ -21,10 +21,13 @@ type policy struct {
 func policies() ([]policy, error) {
 	var out []policy
 	for _, noENOSYS := range []bool{true, false} {
-		p, _, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: seccomp.ArchX86_64, NoENOSYS: noENOSYS})
+		all, _, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: seccomp.ArchX86_64, NoENOSYS: noENOSYS})
 		if err != nil {
 			return nil, fmt.Errorf("docker profile: %w", err)
 		}
+		// The peers build one ABI's filter: x86_64's part of the policy
+		// that serves the archMap's ABIs.
+		p := abiPart(all, seccomp.ArchX86_64)
 		name := "docker"
 		if !noENOSYS {
 			name = "docker+ENOSYS"
@@ -33,6 +36,20 @@ func policies() ([]policy, error) {
 	}
 	out = append(out, policy{name: "denylist", pol: denylist()})
 	return out, nil
+}
+
+// abiPart returns the part of p that serves arch alone: its entries for
+// arch (or for every ABI), without Compat.
+func abiPart(p *seccomp.Policy, arch seccomp.Arch) *seccomp.Policy {
+	part := *p
+	part.Arch, part.Compat, part.Syscalls = arch, nil, nil
+	for _, sc := range p.Syscalls {
+		if sc.Arch == 0 || sc.Arch == arch {
+			sc.Arch = 0
+			part.Syscalls = append(part.Syscalls, sc)
+		}
+	}
+	return &part
 }
 
 // denylist is the agent-sandbox shape: allow everything but IPv4/IPv6

@@ -30,6 +30,17 @@ var targets = map[seccomp.Arch]struct {
 	seccomp.ArchLoongArch64: {specs.ArchLOONGARCH64, "loongarch64"},
 }
 
+// scmpTarget returns the ABI a libseccomp arch name stands for, if it has
+// a syscall table here.
+func scmpTarget(name string) (seccomp.Arch, bool) {
+	for a, t := range targets {
+		if string(t.scmp) == name {
+			return a, true
+		}
+	}
+	return 0, false
+}
+
 // scmpArches are the arch names runc accepts in architectures.
 var scmpArches = map[specs.Arch]bool{
 	specs.ArchX86: true, specs.ArchX86_64: true, specs.ArchX32: true,

@@ -107,14 +107,19 @@
 //     runc drops included) fail with ENOSYS (seccomp.Policy.UnknownENOSYS),
 //     so that a libc probing a newer call falls back to an older one.
 //
-// Architectures. A program serves one arch. The target is always compiled,
-// whether the profile lists it or not, as libseccomp always includes the
-// native arch. The other arches a profile lists (architectures, or its
-// archMap entry for the target: x86 and x32 beside x86_64, arm beside
-// aarch64) are not compiled, and a note says so: their system calls, like
-// those of every other arch, get the policy's bad-arch action,
-// seccomp.KillThread, which is libseccomp's default (SCMP_FLTATR_ACT_BADARCH
-// is SCMP_ACT_KILL). On x86_64 that includes every x32 system call.
+// Architectures. The target is always compiled, whether the profile lists
+// it or not, as libseccomp always includes the native arch. The other
+// arches a profile lists (architectures, or its archMap entry for the
+// target: x86 and x32 beside x86_64, arm beside aarch64) are compiled with
+// it into one program, as runc compiles them (seccomp.Policy.Compat): each
+// resolved on its own system call numbers, its entries marked with
+// seccomp.Syscall.Arch, Docker's arches filters read for the target (as
+// Docker reads them for the host), and runc's ENOSYS patch applied on each
+// ABI's own highest number when the target gets it. An arch libseccomp
+// knows but this package has no table for (s390, mips n32, ppc) is named
+// in a note and not compiled. The calls of every arch outside the program
+// get the policy's bad-arch action, seccomp.KillThread, which is
+// libseccomp's default (SCMP_FLTATR_ACT_BADARCH is SCMP_ACT_KILL).
 //
 // Docker's filters, as Docker applies them. An entry is kept when all of
 // its includes hold: its arches name the target (or are empty), every one

@@ -78,16 +78,20 @@ func TestDockerDefaultArchSpecific(t *testing.T) {
 	tests := []struct {
 		arch      seccomp.Arch
 		allowed   []string
-		subArches string // in the architectures note; "" for none
+		compat    []seccomp.Arch // compiled with it, from the archMap
+		subArches string         // in the architectures note; "" for none
 	}{
-		{seccomp.ArchX86_64, []string{"arch_prctl", "modify_ldt"}, "SCMP_ARCH_X86, SCMP_ARCH_X32"},
-		{seccomp.ArchAArch64, nil, "SCMP_ARCH_ARM"},
-		{seccomp.ArchRISCV64, []string{"riscv_flush_icache", "riscv_hwprobe"}, ""},
+		{seccomp.ArchX86_64, []string{"arch_prctl", "modify_ldt"}, []seccomp.Arch{seccomp.ArchX86, seccomp.ArchX32}, ""},
+		{seccomp.ArchAArch64, nil, []seccomp.Arch{seccomp.ArchARM}, ""},
+		{seccomp.ArchRISCV64, []string{"riscv_flush_icache", "riscv_hwprobe"}, nil, ""},
+		{seccomp.ArchS390X, nil, nil, "SCMP_ARCH_S390"},
+		{seccomp.ArchMIPS64, nil, []seccomp.Arch{seccomp.ArchMIPS}, "SCMP_ARCH_MIPS64N32"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.arch.String(), func(t *testing.T) {
 			p, notes, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: tt.arch})
 			require.NoError(t, err)
+			assert.Equal(t, tt.compat, p.Compat)
 			for _, name := range tt.allowed {
 				assert.True(t, slices.ContainsFunc(p.Syscalls, func(s seccomp.Syscall) bool {
 					return s.Name == name && len(s.Rules) == 1 && s.Rules[0].Action == seccomp.Allow && s.Rules[0].Conds == nil

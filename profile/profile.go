@@ -76,6 +76,56 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
+	// The other ABIs the profile lists for the target are compiled with
+	// it, as runc compiles them: each resolved on its own numbers (and
+	// runc's ENOSYS patch on its own highest), with Docker's filters read
+	// for the target, as Docker reads them for the host.
+	if len(r.compat) != 0 {
+		for i := range pol.Syscalls {
+			pol.Syscalls[i].Arch = r.arch
+		}
+	}
+	// The ABIs' entries go into one array made once, of their total size.
+	subs := make([]*seccomp.Policy, 0, len(r.compat))
+	for _, abi := range r.compat {
+		sub := *r
+		sub.arch, sub.table, sub.compat, sub.others, sub.isCompat = abi, tableOf(abi), nil, nil, true
+		sub.notes, sub.calls, sub.condRules, sub.byNr, sub.far, sub.conds = nil, nil, nil, nil, nil, nil
+		sub.dropped, sub.firstStrict, sub.nStrict = 0, "", 0
+		sp, err := sub.resolve(doc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("profile: %s: %w", abi, err)
+		}
+		for i := range sp.Syscalls {
+			sp.Syscalls[i].Arch = abi
+		}
+		subs = append(subs, sp)
+		// The patch is the target's decision (runc's: the default
+		// is not permissive, a number above 0 named), applied per ABI.
+		pol.Compat = append(pol.Compat, abi)
+		for _, n := range sub.notes {
+			if !slices.Contains(r.notes, n) {
+				r.notes = append(r.notes, n)
+			}
+		}
+		r.dropped += sub.dropped
+		if r.firstStrict == "" {
+			r.firstStrict = sub.firstStrict
+		}
+		r.nStrict += sub.nStrict
+	}
+	if len(subs) > 0 {
+		n := len(pol.Syscalls)
+		for _, sp := range subs {
+			n += len(sp.Syscalls)
+		}
+		all := make([]seccomp.Syscall, 0, n)
+		all = append(all, pol.Syscalls...)
+		for _, sp := range subs {
+			all = append(all, sp.Syscalls...)
+		}
+		pol.Syscalls = all
+	}
 	if r.strict && r.firstStrict != "" {
 		more := ""
 		if r.nStrict > 1 {
@@ -91,8 +141,16 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 
 // resolver holds what one resolution needs and the notes it takes.
 type resolver struct {
-	arch   seccomp.Arch
-	table  *table
+	// arch is the ABI whose numbers the resolution is in, and table its
+	// syscall table; host is the target, whose Docker arch name the
+	// filters compare, and whose archMap entry counts. They differ for a
+	// compat ABI (isCompat).
+	arch, host seccomp.Arch
+	table      *table
+	isCompat   bool
+	// compat are the ABIs the profile lists beside the target that have
+	// a syscall table here: compiled with it.
+	compat []seccomp.Arch
 	caps   []string
 	kernel *kernelVersion // nil: the newest
 	enosys bool
@@ -130,7 +188,7 @@ func newResolver(opts Options) (*resolver, error) {
 	if _, ok := targets[arch]; !ok {
 		return nil, fmt.Errorf("unsupported target arch %s", arch)
 	}
-	r := &resolver{arch: arch, table: tableOf(arch), caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
+	r := &resolver{arch: arch, host: arch, table: tableOf(arch), caps: opts.Caps, enosys: !opts.NoENOSYS, strict: opts.Strict}
 	if opts.Kernel != "" {
 		k, err := parseKernel(opts.Kernel)
 		if err != nil {
@@ -688,7 +746,7 @@ func (r *resolver) matches(f *docFilter) (filterResult, error) {
 				return res, fmt.Errorf("arches[%d]: unknown arch %q (Docker's names: amd64, arm64, riscv64, x86, x32, arm, ...)", j, a)
 			}
 		}
-		check(slices.Contains(f.arches, targets[r.arch].docker))
+		check(slices.Contains(f.arches, targets[r.host].docker))
 	}
 	// includes needs every cap; excludes drops the entry on any.
 	for _, c := range f.caps {
@@ -715,8 +773,10 @@ func (r *resolver) checkCaps(i int, f *docFilter, field string) error {
 	return nil
 }
 
-// resolveArches checks the profile's arches and notes those it lists
-// beside the target, which the program leaves to the bad-arch action.
+// resolveArches checks the profile's arches and, for the target, takes
+// those it lists beside it (architectures, or the target's archMap entry)
+// as the ABIs to compile with it, noting those without a syscall table,
+// which the program leaves to the bad-arch action.
 func (r *resolver) resolveArches(doc *document) error {
 	if len(doc.architectures) != 0 && len(doc.archMap) != 0 {
 		return fmt.Errorf("architectures and archMap are both set: use one")
@@ -728,7 +788,7 @@ func (r *resolver) resolveArches(doc *document) error {
 	}
 	listed := doc.architectures
 	var mapped []string
-	target := string(targets[r.arch].scmp)
+	target := string(targets[r.host].scmp)
 	for i, m := range doc.archMap {
 		if !scmpArches[specs.Arch(m.arch)] {
 			return fmt.Errorf("archMap[%d].architecture: unknown arch %q", i, m.arch)
@@ -753,9 +813,21 @@ func (r *resolver) resolveArches(doc *document) error {
 			}
 		}
 	}
-	if len(others) != 0 {
-		r.notef("architectures: %s not compiled (a program serves %s alone): their system calls get the bad-arch action, %s",
-			strings.Join(others, ", "), r.arch, seccomp.KillThread)
+	if r.isCompat {
+		return nil
+	}
+	var unsupported []string
+	for _, name := range others {
+		abi, ok := scmpTarget(name)
+		if !ok {
+			unsupported = append(unsupported, name)
+			continue
+		}
+		r.compat = append(r.compat, abi)
+	}
+	if len(unsupported) != 0 {
+		r.notef("architectures: %s not compiled (known, but no syscall table here): their system calls get the bad-arch action, %s",
+			strings.Join(unsupported, ", "), seccomp.KillThread)
 	}
 	return nil
 }

@@ -47,6 +47,12 @@ func call(name string, rules ...seccomp.Rule) seccomp.Syscall {
 	return seccomp.Syscall{Name: name, Rules: rules}
 }
 
+// onABI is sc for one ABI of a policy of several.
+func onABI(a seccomp.Arch, sc seccomp.Syscall) seccomp.Syscall {
+	sc.Arch = a
+	return sc
+}
+
 // TestImport pins what each rule of the package doc makes of a profile:
 // the policy, and the notes.
 func TestImport(t *testing.T) {
@@ -316,8 +322,18 @@ func TestImport(t *testing.T) {
 				{"architecture":"SCMP_ARCH_AARCH64","subArchitectures":["SCMP_ARCH_ARM"]},
 				{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]}],
 				"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`,
-			want:  noStub(x86(call("read", allow))),
-			notes: []string{"architectures: SCMP_ARCH_X86, SCMP_ARCH_X32 not compiled (a program serves x86_64 alone): their system calls get the bad-arch action, kill-thread"},
+			want: &seccomp.Policy{Arch: seccomp.ArchX86_64, Compat: []seccomp.Arch{seccomp.ArchX86, seccomp.ArchX32}, Default: eperm, BadArch: seccomp.KillThread,
+				Syscalls: []seccomp.Syscall{onABI(seccomp.ArchX86_64, call("read", allow)), onABI(seccomp.ArchX86, call("read", allow)), onABI(seccomp.ArchX32, call("read", allow))}},
+			noNotes: true,
+		},
+		{
+			name: "archMap: an arch without a syscall table is named",
+			json: `{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_S390X","subArchitectures":["SCMP_ARCH_S390"]}],
+				"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`,
+			opts: profile.Options{Arch: seccomp.ArchS390X},
+			want: &seccomp.Policy{Arch: seccomp.ArchS390X, Default: eperm, BadArch: seccomp.KillThread, UnknownENOSYS: true,
+				Syscalls: []seccomp.Syscall{call("read", allow)}},
+			notes: []string{"architectures: SCMP_ARCH_S390 not compiled (known, but no syscall table here): their system calls get the bad-arch action, kill-thread"},
 		},
 		{
 			name: "archMap without the target",
@@ -333,9 +349,9 @@ func TestImport(t *testing.T) {
 			json: `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_AARCH64","SCMP_ARCH_ARM"],"flags":["SECCOMP_FILTER_FLAG_LOG"],
 				"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`,
 			opts: profile.Options{Arch: seccomp.ArchAArch64},
-			want: &seccomp.Policy{Arch: seccomp.ArchAArch64, Default: eperm, BadArch: seccomp.KillThread, UnknownENOSYS: true,
-				Syscalls: []seccomp.Syscall{call("read", allow)}},
-			notes: []string{"architectures: SCMP_ARCH_ARM not compiled", "flags [SECCOMP_FILTER_FLAG_LOG]: load-time flags"},
+			want: &seccomp.Policy{Arch: seccomp.ArchAArch64, Compat: []seccomp.Arch{seccomp.ArchARM}, Default: eperm, BadArch: seccomp.KillThread, UnknownENOSYS: true,
+				Syscalls: []seccomp.Syscall{onABI(seccomp.ArchAArch64, call("read", allow)), onABI(seccomp.ArchARM, call("read", allow))}},
+			notes: []string{"flags [SECCOMP_FILTER_FLAG_LOG]: load-time flags"},
 		},
 		{
 			name: "an OCI config.json",
@@ -471,13 +487,17 @@ func TestFromOCI(t *testing.T) {
 	}
 	got, notes, err := profile.FromOCI(s, profile.Options{Arch: seccomp.ArchX86_64})
 	require.NoError(t, err)
-	want := &seccomp.Policy{Arch: seccomp.ArchX86_64, Default: seccomp.Allow, BadArch: seccomp.KillThread, Syscalls: []seccomp.Syscall{
-		call("ptrace", seccomp.Rule{Action: seccomp.Errno(13)}),
-		call("bpf", seccomp.Rule{Action: seccomp.Errno(13)}),
-		call("socket", seccomp.Rule{Action: eperm, Conds: []seccomp.Cond{eq(0, 2)}}),
-	}}
+	// x32 is compiled with the target, as runc does.
+	var calls []seccomp.Syscall
+	for _, a := range []seccomp.Arch{seccomp.ArchX86_64, seccomp.ArchX32} {
+		calls = append(calls,
+			onABI(a, call("ptrace", seccomp.Rule{Action: seccomp.Errno(13)})),
+			onABI(a, call("bpf", seccomp.Rule{Action: seccomp.Errno(13)})),
+			onABI(a, call("socket", seccomp.Rule{Action: eperm, Conds: []seccomp.Cond{eq(0, 2)}})))
+	}
+	want := &seccomp.Policy{Arch: seccomp.ArchX86_64, Compat: []seccomp.Arch{seccomp.ArchX32}, Default: seccomp.Allow, BadArch: seccomp.KillThread, Syscalls: calls}
 	assert.Equal(t, want, got)
-	assert.Equal(t, []string{"architectures: SCMP_ARCH_X32 not compiled (a program serves x86_64 alone): their system calls get the bad-arch action, kill-thread"}, notes)
+	assert.Empty(t, notes)
 	assert.Len(t, s.Syscalls, 2, "FromOCI must not change its argument")
 
 	_, _, err = profile.FromOCI(&specs.LinuxSeccomp{DefaultAction: "SCMP_ACT_NONE"}, profile.Options{Arch: seccomp.ArchX86_64})

@@ -183,8 +183,9 @@ func TestNotesAndStrict(t *testing.T) {
 		{
 			name: "arches beside the target and flags are no error",
 			json: `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"flags":["SECCOMP_FILTER_FLAG_LOG"],"listenerPath":"/run/l.sock","listenerMetadata":"m","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","comment":"c"}]}`,
-			want: noStub(x86(call("read", allow))),
-			note: `architectures: SCMP_ARCH_X86 not compiled`,
+			want: &seccomp.Policy{Arch: seccomp.ArchX86_64, Compat: []seccomp.Arch{seccomp.ArchX86}, Default: eperm, BadArch: seccomp.KillThread,
+				Syscalls: []seccomp.Syscall{onABI(seccomp.ArchX86_64, call("read", allow)), onABI(seccomp.ArchX86, call("read", allow))}},
+			note: `flags [SECCOMP_FILTER_FLAG_LOG]: load-time flags`,
 		},
 	}
 	for _, tt := range tests {

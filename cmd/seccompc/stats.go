@@ -18,28 +18,60 @@ const (
 
 var classNames = [numClasses]string{"allowed", "argument-checked", "denied"}
 
-// statsReport analyzes every system call of the arch's table in the
-// program and describes the result.
+// statsReport analyzes every system call of each ABI's table in the
+// program and describes the result, one section per ABI.
 func statsReport(profileName string, c *compiled) (string, error) {
 	prog := c.prog
+	var b strings.Builder
+	fmt.Fprintf(&b, "profile  %s\n", profileName)
+	abis := append([]seccomp.Arch{prog.Arch}, prog.Compat...)
+	names := make([]string, len(abis))
+	for i, a := range abis {
+		names[i] = a.String()
+	}
+	fmt.Fprintf(&b, "arch     %s\n", strings.Join(names, ", "))
+	fmt.Fprintf(&b, "layout   %s\n", c.layout)
+	fmt.Fprintf(&b, "program  %d instructions (%d bytes)\n", len(prog.Instructions), 8*len(prog.Instructions))
+	for _, abi := range abis {
+		if err := abiStats(&b, prog, abi); err != nil {
+			return "", err
+		}
+	}
+	if len(c.notes) > 0 {
+		b.WriteString("\nnotes:\n")
+		for _, n := range c.notes {
+			fmt.Fprintf(&b, "  %s\n", n)
+		}
+	}
+	return b.String(), nil
+}
+
+// abiStats writes the figures of one ABI's section: its table's numbers
+// start at 0, or with bit 30 set on x32, and end below 6000 more (mips
+// n64's reach 5470).
+func abiStats(b *strings.Builder, prog seccomp.Program, abi seccomp.Arch) error {
 	var (
 		executed [numClasses][]int
 		tableLen int
 		cached   int
 	)
-	for nr := 0; nr < 4096; nr++ {
-		if _, ok := prog.Arch.SyscallName(nr); !ok {
+	base := 0
+	if abi == seccomp.ArchX32 {
+		base = 0x40000000
+	}
+	for nr := base; nr < base+6000; nr++ {
+		if _, ok := abi.SyscallName(nr); !ok {
 			continue
 		}
 		tableLen++
-		an, err := prog.Analyze(uint32(nr))
+		an, err := prog.AnalyzeArch(abi, uint32(nr))
 		if err != nil {
-			return "", fmt.Errorf("analyzing syscall %d: %w", nr, err)
+			return fmt.Errorf("analyzing %s syscall %d: %w", abi, nr, err)
 		}
 		class := denied
 		switch {
 		case len(an.Actions) == 0:
-			return "", fmt.Errorf("analyzing syscall %d: no outcome", nr)
+			return fmt.Errorf("analyzing %s syscall %d: no outcome", abi, nr)
 		case len(an.Actions) > 1:
 			class = argChecked
 		case an.Actions[0] == seccomp.Allow:
@@ -50,28 +82,16 @@ func statsReport(profileName string, c *compiled) (string, error) {
 		}
 		executed[class] = append(executed[class], an.MaxExecuted)
 	}
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "profile  %s\n", profileName)
-	fmt.Fprintf(&b, "arch     %s\n", prog.Arch)
-	fmt.Fprintf(&b, "layout   %s\n", c.layout)
-	fmt.Fprintf(&b, "program  %d instructions (%d bytes)\n", len(prog.Instructions), 8*len(prog.Instructions))
-	fmt.Fprintf(&b, "\ninstructions executed per system call of the %s table (%d calls), worst case:\n", prog.Arch, tableLen)
-	fmt.Fprintf(&b, "  %-18s %5s %7s %5s\n", "outcome", "calls", "median", "max")
+	fmt.Fprintf(b, "\ninstructions executed per system call of the %s table (%d calls), worst case:\n", abi, tableLen)
+	fmt.Fprintf(b, "  %-18s %5s %7s %5s\n", "outcome", "calls", "median", "max")
 	for class, ex := range executed {
 		med, mx := "-", "-"
 		if len(ex) > 0 {
 			slices.Sort(ex)
 			med, mx = fmt.Sprint(ex[(len(ex)-1)/2]), fmt.Sprint(ex[len(ex)-1])
 		}
-		fmt.Fprintf(&b, "  %-18s %5d %7s %5s\n", classNames[class], len(ex), med, mx)
+		fmt.Fprintf(b, "  %-18s %5d %7s %5s\n", classNames[class], len(ex), med, mx)
 	}
-	fmt.Fprintf(&b, "\nkernel cache: %d of %d unconditional allows cached\n", cached, len(executed[allowed]))
-	if len(c.notes) > 0 {
-		b.WriteString("\nnotes:\n")
-		for _, n := range c.notes {
-			fmt.Fprintf(&b, "  %s\n", n)
-		}
-	}
-	return b.String(), nil
+	fmt.Fprintf(b, "\nkernel cache (%s): %d of %d unconditional allows cached\n", abi, cached, len(executed[allowed]))
+	return nil
 }

@@ -1,0 +1,371 @@
+package seccomp
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/bpf"
+)
+
+// abiSets are the sets of ABIs the multi-ABI tests compile: what runtimes
+// ship (x86_64 with x86 and x32, aarch64 with arm, mips64 with o32), and
+// orders and subsets that exercise the dispatch.
+var abiSets = [][]Arch{
+	{ArchX86_64, ArchX86, ArchX32},
+	{ArchX86_64, ArchX32},
+	{ArchX32, ArchX86_64},
+	{ArchX86, ArchX86_64},
+	{ArchX86_64, ArchX86},
+	{ArchAArch64, ArchARM},
+	{ArchMIPS64, ArchMIPS},         // big-endian
+	{ArchMIPSEL64, ArchMIPSEL},     // little-endian mips
+	{ArchPPC64, ArchS390X},         // nonsense together, but both big-endian: the dispatch must not care
+	{ArchX32, ArchX86},             // x32 alone on its arch value
+	{ArchRISCV64, ArchLoongArch64}, // two 64-bit ABIs, no compat
+}
+
+func setName(set []Arch) string {
+	names := make([]string, len(set))
+	for i, a := range set {
+		names[i] = a.String()
+	}
+	return strings.Join(names, "+")
+}
+
+// multiDockerLike is dockerLikePolicy over the union of the ABIs' names,
+// with SkipMissing: every name is allowed on each ABI that has it.
+func multiDockerLike(set []Arch) *Policy {
+	p := dockerLikePolicy(set[0])
+	have := map[string]bool{}
+	for _, sc := range p.Syscalls {
+		have[sc.Name] = true
+	}
+	for _, a := range set[1:] {
+		for _, name := range archInfos[a].table.names {
+			if name != "" && !have[name] {
+				have[name] = true
+				p.Allow(name)
+			}
+		}
+	}
+	p.Compat = set[1:]
+	p.SkipMissing = true
+	return p
+}
+
+// multiNumbered gives each ABI its own rules by number (Syscall.Arch), the
+// same numbers on each so that sections must not mix them up.
+func multiNumbered(set []Arch) *Policy {
+	p := &Policy{Arch: set[0], Compat: set[1:], Default: Errno(syscall.EPERM), BadArch: Trap(3), UnknownENOSYS: true}
+	for i, a := range set {
+		base := archInfos[a].table.first // bit 30 on x32, 4000 on o32, ...
+		p.Syscalls = append(p.Syscalls,
+			Syscall{Arch: a, Nr: base + 1, Rules: []Rule{{Action: Errno(syscall.Errno(10 + i))}}},
+			Syscall{Arch: a, Nr: base + 2, Rules: []Rule{
+				{Action: Allow, Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 0x100000000 + uint64(i)}}},
+				{Action: Trace(uint32(i)), Conds: []Cond{{Arg: 0, Op: OpGreater, Value: uint64(i) << 31}}},
+			}},
+			Syscall{Arch: a, Nr: base + 3 + 2*i, Rules: []Rule{{Action: Allow}}})
+	}
+	p.Add("read", Rule{Action: Allow, Conds: []Cond{{Arg: 2, Op: OpLess, Value: 1 << 33}}})
+	return p
+}
+
+// Every ABI of a multi-ABI program decides as the policy says, in both
+// layouts, with the arguments laid out in the ABIs' byte order.
+func TestMultiABIEquivalence(t *testing.T) {
+	policies := []struct {
+		name string
+		make func([]Arch) *Policy
+	}{
+		{"docker-like", multiDockerLike},
+		{"docker-like with ENOSYS", func(s []Arch) *Policy { p := multiDockerLike(s); p.UnknownENOSYS = true; return p }},
+		{"numbered per ABI", multiNumbered},
+	}
+	for i, set := range abiSets {
+		for _, layout := range layouts {
+			for j, pc := range policies {
+				if j == 1 && i > 1 {
+					continue // ENOSYS: on the sets with x86_64 and x32, which it most concerns
+				}
+				t.Run(fmt.Sprintf("%s/%s/%s", setName(set), layout, pc.name), func(t *testing.T) {
+					t.Parallel()
+					prog, rep := checkEquivalence(t, pc.make(set), layout)
+					require.Equal(t, set[1:], prog.Compat)
+					require.Greater(t, rep.inputs, 2000*len(set))
+				})
+			}
+		}
+	}
+}
+
+// Each section is as good as the ABI's program alone: an unconditional
+// allow costs at most the arch tests before its own (one jeq each) and,
+// where x86_64 and x32 share a section's entry, one jset more.
+func TestMultiABISectionsCostLikeSingle(t *testing.T) {
+	for _, set := range abiSets {
+		for _, layout := range layouts {
+			p := multiDockerLike(set)
+			multi, err := p.CompileLayout(layout)
+			require.NoError(t, err)
+			for i, a := range set {
+				single := &Policy{Arch: a, Default: p.Default}
+				for _, sc := range p.Syscalls {
+					if hasName(a, sc.Name) {
+						single.Syscalls = append(single.Syscalls, sc)
+					}
+				}
+				sp, err := single.CompileLayout(layout)
+				require.NoError(t, err)
+				extra := i // a jeq per arch value tested before
+				if (a == ArchX86_64 || a == ArchX32) && slices.Contains(set, ArchX86_64) && slices.Contains(set, ArchX32) {
+					extra = slices.Index(set, ArchX86_64) // shared arch value, x32 behind the jset
+					if i > extra {
+						extra = i - 1
+					}
+					extra++ // at most the x32 jset, which a single x86_64 bitmap program also runs
+					if a == ArchX86_64 && layout == LayoutTree {
+						// A single x86_64 tree has no jset: its search
+						// sends x32's numbers away instead.
+						extra++
+					}
+				}
+				for _, nr := range unconditionalAllows(single, a) {
+					ma, err := multi.AnalyzeArch(a, nr)
+					require.NoError(t, err)
+					sa, err := sp.Analyze(nr)
+					require.NoError(t, err)
+					require.Equal(t, []Action{Allow}, ma.Actions, "%s %s nr %d", setName(set), a, nr)
+					assert.LessOrEqual(t, ma.MaxExecuted, sa.MaxExecuted+extra, "%s %s %s nr %d", setName(set), layout, a, nr)
+				}
+			}
+		}
+	}
+}
+
+// In the tree layout, every unconditional allow of the native ABI and of
+// its compat ABI (the two the kernel caches) stays cacheable in a
+// multi-ABI program; nothing else is ever cached.
+func TestMultiABICaches(t *testing.T) {
+	for _, set := range [][]Arch{{ArchX86_64, ArchX86, ArchX32}, {ArchAArch64, ArchARM}, {ArchX86_64, ArchX32, ArchX86}} {
+		p := multiDockerLike(set)
+		prog, err := p.CompileLayout(LayoutTree)
+		require.NoError(t, err)
+		for _, a := range set {
+			allows := unconditionalAllows(p, a)
+			require.NotEmpty(t, allows)
+			cached := 0
+			for _, nr := range allows {
+				if prog.KernelCachesArch(a, nr) {
+					cached++
+				}
+			}
+			switch a {
+			case ArchX86_64, ArchAArch64, ArchX86, ArchARM:
+				assert.Equal(t, len(allows), cached, "%s: %s caches %d of %d", setName(set), a, cached, len(allows))
+			default:
+				assert.Zero(t, cached, "%s: %s", setName(set), a)
+			}
+			allowed := map[uint32]bool{}
+			for _, nr := range allows {
+				allowed[nr] = true
+			}
+			for _, nr := range testNrs(a) {
+				if prog.KernelCachesArch(a, nr) && !allowed[nr] {
+					t.Fatalf("%s: %s nr %d cached but not always allowed", setName(set), a, nr)
+				}
+			}
+		}
+		// An ABI the kernel keeps no cache for, even if the program serves it.
+		assert.False(t, prog.KernelCachesArch(ArchMIPS, 4003))
+	}
+}
+
+func TestMultiABIErrors(t *testing.T) {
+	allow := []Rule{{Action: Allow}}
+	cases := []struct {
+		name string
+		p    Policy
+		want string
+	}{
+		{"number without arch", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Syscalls: []Syscall{{Nr: 3, Rules: allow}}},
+			"seccomp: syscall 3: a number names a call on one ABI, so the entry must set Arch in a policy of several"},
+		{"entry arch outside the set", Policy{Arch: ArchX86_64, Syscalls: []Syscall{{Name: "read", Arch: ArchARM, Rules: allow}}},
+			`seccomp: syscall "read": arch arm is not one of the policy's`},
+		{"compat twice", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86, ArchX86}},
+			"seccomp: compat arch x86: listed twice"},
+		{"compat is arch", Policy{Arch: ArchAArch64, Compat: []Arch{ArchAArch64}},
+			"seccomp: compat arch aarch64: listed twice"},
+		{"unsupported compat", Policy{Arch: ArchX86_64, Compat: []Arch{0x16}},
+			"seccomp: compat arch: unsupported arch 0x16"},
+		{"byte orders differ", Policy{Arch: ArchPPC64LE, Compat: []Arch{ArchPPC64}},
+			"seccomp: compat arch ppc64: byte order differs from ppc64le's, so no kernel runs both"},
+		{"name missing on one ABI", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Syscalls: []Syscall{{Name: "socketcall", Rules: allow}}},
+			`seccomp: syscall "socketcall": unknown on x86_64`},
+		{"name on no ABI, even skipping", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, SkipMissing: true, Syscalls: []Syscall{{Name: "nosuchcall", Rules: allow}}},
+			`seccomp: syscall "nosuchcall": unknown on x86_64, x86`},
+		{"an entry's own arch lacks the name", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, SkipMissing: true, Syscalls: []Syscall{{Name: "socketcall", Arch: ArchX86_64, Rules: allow}}},
+			`seccomp: syscall "socketcall": unknown on x86_64`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.p.Compile()
+			require.EqualError(t, err, c.want)
+		})
+	}
+}
+
+// SkipMissing leaves a name out where it is missing and says so.
+func TestMultiABISkipMissingNotes(t *testing.T) {
+	p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86, ArchX32}, Default: Errno(syscall.EPERM), SkipMissing: true}
+	p.Allow("socketcall", "read", "newfstatat", "rt_sigaction")
+	prog, err := p.Compile()
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		`syscall "socketcall": not on x86_64, x32, skipped there`,
+		`syscall "newfstatat": not on x86, skipped there`,
+	}, prog.Notes)
+	// socketcall is allowed on x86 only; rt_sigaction is x32's 512.
+	v, err := prog.Eval(Data{Arch: ArchX86, Nr: 102})
+	require.NoError(t, err)
+	assert.Equal(t, Allow.Ret(), v.Ret)
+	v, err = prog.Eval(Data{Arch: ArchX86_64, Nr: 102})
+	require.NoError(t, err)
+	assert.Equal(t, Errno(syscall.EPERM).Ret(), v.Ret, "x86_64's 102 is getuid, not named")
+	v, err = prog.Eval(Data{Arch: ArchX86_64, Nr: 0x40000000 + 512})
+	require.NoError(t, err)
+	assert.Equal(t, Allow.Ret(), v.Ret)
+	v, err = prog.Eval(Data{Arch: ArchX86_64, Nr: 0x40000000 + 13})
+	require.NoError(t, err)
+	assert.Equal(t, Errno(syscall.EPERM).Ret(), v.Ret, "13 is x86_64's rt_sigaction, not x32's")
+	v, err = prog.Eval(Data{Arch: ArchAArch64, Nr: 63})
+	require.NoError(t, err)
+	assert.Equal(t, KillProcess.Ret(), v.Ret, "an ABI outside the set")
+}
+
+// The disassembler names each section's numbers on its own ABI, and the
+// halves of an argument in the ABI's byte order.
+func TestMultiABIDisassemble(t *testing.T) {
+	p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86, ArchX32}, Default: Errno(syscall.EPERM), SkipMissing: true}
+	p.Allow("read", "socketcall")
+	prog, err := p.Compile()
+	require.NoError(t, err)
+	text := prog.Disassemble()
+	// read is 0 on x86_64, 3 on x86, bit 30 on x32; 3 on x86_64 is close.
+	for _, want := range []string{"#0x40000003", "; x86\n", "; x86_64\n", "#3, ", "#102, ", "#1073741824, "} {
+		assert.Contains(t, text, want)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "#3, ") {
+			assert.Contains(t, line, "; read", "x86's 3 is read, not x86_64's close: %s", line)
+		}
+		if strings.Contains(line, "#1073741824, ") {
+			assert.Contains(t, line, "; read", "x32's read: %s", line)
+		}
+		if strings.Contains(line, "#102, ") {
+			assert.Contains(t, line, "; socketcall", line)
+		}
+	}
+
+	be := &Policy{Arch: ArchS390X, Default: Errno(syscall.EPERM)}
+	be.Add("read", Rule{Action: Allow, Conds: []Cond{{Arg: 1, Op: OpEqual, Value: 5, Width: 32}}})
+	bp, err := be.Compile()
+	require.NoError(t, err)
+	assert.Regexp(t, `ld \[28\] +; arg1 \(low\)`, bp.Disassemble())
+}
+
+// A raw program is written and read in its arch's byte order.
+func TestMarshalByteOrder(t *testing.T) {
+	for _, c := range []struct {
+		arch Arch
+		want []byte
+	}{
+		{ArchX86_64, []byte{0x06, 0x00, 1, 2, 0x00, 0x00, 0xff, 0x7f}},
+		{ArchS390X, []byte{0x00, 0x06, 1, 2, 0x7f, 0xff, 0x00, 0x00}},
+		{ArchMIPS, []byte{0x00, 0x06, 1, 2, 0x7f, 0xff, 0x00, 0x00}},
+		{ArchMIPSEL, []byte{0x06, 0x00, 1, 2, 0x00, 0x00, 0xff, 0x7f}},
+	} {
+		p := Program{Arch: c.arch, Instructions: []bpf.RawInstruction{{Op: opRetK, Jt: 1, Jf: 2, K: Allow.Ret()}}}
+		raw, err := p.MarshalBinary()
+		require.NoError(t, err)
+		assert.Equal(t, c.want, raw, "%s", c.arch)
+		back, err := UnmarshalProgram(c.arch, raw)
+		require.NoError(t, err)
+		assert.Equal(t, p.Instructions, back.Instructions)
+	}
+}
+
+// A compile (tree layout) takes its memory from the pooled workspace: a
+// single-ABI policy allocates only the program it returns, and one of three ABIs
+// little more than the multiplexers' derived rules (x86's socketcall and
+// ipc) and the Compat list.
+func TestCompileAllocations(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  []Arch
+		max  float64
+	}{
+		{"x86_64 alone", []Arch{ArchX86_64}, 1},
+		{"aarch64 alone", []Arch{ArchAArch64}, 1},
+		{"x86_64+x86+x32", []Arch{ArchX86_64, ArchX86, ArchX32}, 12},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// Each ABI's entries its own, as the importer makes them.
+			p := &Policy{Arch: c.set[0], Compat: c.set[1:]}
+			for _, a := range c.set {
+				one := dockerLikePolicy(a)
+				p.Default = one.Default
+				for _, sc := range one.Syscalls {
+					sc.Arch = a
+					p.Syscalls = append(p.Syscalls, sc)
+				}
+			}
+			_, err := p.Compile()
+			require.NoError(t, err)
+			allocs := testing.AllocsPerRun(50, func() { _, _ = p.Compile() })
+			t.Logf("%v allocations a compile", allocs)
+			assert.LessOrEqual(t, allocs, c.max, "allocations a compile")
+		})
+	}
+}
+
+// The floors count every section: two sections that each fit the kernel's
+// limit but not together are refused before anything is emitted, naming
+// the section that takes the most, and the largest sections that fit
+// together still compile.
+func TestMultiABIFloors(t *testing.T) {
+	policy := func(perABI int) *Policy {
+		p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Default: Errno(syscall.EPERM)}
+		for _, a := range []Arch{ArchX86_64, ArchX86} {
+			n := perABI
+			if a == ArchX86 {
+				n -= 100 // x86_64's the larger
+			}
+			var rules []Rule
+			for i := range n {
+				rules = append(rules, ne(0, uint64(i))) // 4 instructions at least (size_test)
+			}
+			p.Syscalls = append(p.Syscalls, Syscall{Name: "socket", Arch: a, Rules: rules})
+		}
+		return p
+	}
+	for _, layout := range layouts {
+		_, err := policy(1000).CompileLayout(layout) // 4000 and 3600 at least
+		require.Error(t, err, "%s", layout)
+		assert.True(t, errors.Is(err, ErrTooLarge), "%s: %v", layout, err)
+		t.Logf("%s: %v", layout, err)
+		assert.Contains(t, err.Error(), "program needs at least", "%s: refused on the floors", layout)
+		assert.Contains(t, err.Error(), `in the x86_64 section, syscall "socket" (41) takes at least 4000`, "%s", layout)
+
+		prog, err := policy(300).CompileLayout(layout)
+		require.NoError(t, err, "%s", layout)
+		assert.LessOrEqual(t, len(prog.Instructions), maxInsns, "%s", layout)
+		checkFloors(t, policy(300), layout)
+	}
+}
