@@ -171,9 +171,8 @@ func e2eTimings(rows []e2eRow) []row {
 	return out
 }
 
-// timeRuns times f as timeCompile times a compiler: the median of up to
-// runs calls, stopping after budget once it has 10, with allocations per
-// call.
+// timeRuns times f: the median of up to runs calls, stopping after budget
+// once it has 10, with allocations per call.
 func timeRuns(f func() (int, error), runs int, budget time.Duration) timing {
 	ds := make([]time.Duration, 0, runs)
 	var m0, m1 runtime.MemStats

@@ -165,27 +165,15 @@ type timing struct {
 	allocs, bytes uint64 // per run
 }
 
+// timeCompile times a compiler on p with timeRuns, after one warm-up run.
 func timeCompile(c compiler, p *seccomp.Policy, runs int, budget time.Duration) timing {
 	if _, err := c.compile(p); err != nil { // warm up
 		return timing{}
 	}
-	ds := make([]time.Duration, 0, runs)
-	var m0, m1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m0)
-	start := time.Now()
-	for len(ds) < runs {
-		t := time.Now()
-		c.compile(p)
-		ds = append(ds, time.Since(t))
-		if len(ds) >= 10 && time.Since(start) > budget {
-			break
-		}
-	}
-	runtime.ReadMemStats(&m1)
-	slices.Sort(ds)
-	n := uint64(len(ds))
-	return timing{runs: len(ds), median: ds[(len(ds)-1)/2], allocs: (m1.Mallocs - m0.Mallocs) / n, bytes: (m1.TotalAlloc - m0.TotalAlloc) / n}
+	return timeRuns(func() (int, error) {
+		prog, err := c.compile(p)
+		return len(prog.Instructions), err
+	}, runs, budget)
 }
 
 func medMax(ex []int) string {
