@@ -479,7 +479,7 @@ var lscBatches = []lscBatch{
 		return f.p
 	}, arches: func(native string) []string {
 		// The native arch, and x86, x86_64, x32 and arm where it is not one.
-		return slices.Compact(append([]string{native}, slices.DeleteFunc([]string{"x86", "x86_64", "x32", "arm"}, func(s string) bool { return s == native })...))
+		return append([]string{native}, slices.DeleteFunc([]string{"x86", "x86_64", "x32", "arm"}, func(s string) bool { return s == native })...)
 	}},
 	{name: "17-sim-arch_merge", filter: func(a lscArch) *Policy {
 		// seccomp_merge of an x86 filter and an x86_64 one: one policy
