@@ -16,10 +16,10 @@ import (
 // runcABI is one ABI of the filter runc loads on x86_64.
 type runcABI struct {
 	name string
-	abi  seccomp.Arch       // our ABI
-	arch seccomp.Arch       // seccomp_data.arch its calls carry
+	abi  seccomp.Arch        // our ABI
+	arch seccomp.Arch        // seccomp_data.arch its calls carry
 	scmp libseccomp.ScmpArch // libseccomp's
-	nrs  []uint32           // numbers probed
+	nrs  []uint32            // numbers probed
 }
 
 const x32Bit = 0x40000000 // __X32_SYSCALL_BIT
