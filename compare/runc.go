@@ -6,8 +6,8 @@ package main
 // capability set, loads it with runc's libcontainer/seccomp (libseccomp plus
 // runc's patchbpf ENOSYS stub), and stops; we attach with ptrace and read
 // the filter the kernel holds with PTRACE_SECCOMP_GET_FILTER, then compare
-// its verdicts with our program compiled from our import of the same
-// profile.
+// its verdicts, on each ABI it serves (x86_64, i386, x32: runcabi.go), with
+// our program compiled from our import of the same profile.
 
 import (
 	"bytes"
@@ -236,8 +236,9 @@ func dumpFilter(tid int) ([]bpf.RawInstruction, error) {
 	return filters[0], nil
 }
 
-// runcDiff is a group of x86_64 inputs on one syscall number where the two
-// programs decide differently.
+// runcDiff is a group of inputs on one (ABI, syscall number) where the two
+// programs decide differently, or where our program and our policy's
+// Decide do.
 type runcDiff struct {
 	abi        runcABI
 	nr         uint32
@@ -439,8 +440,7 @@ func argWeight(a [6]uint64) int {
 	return w
 }
 
-// unexplained returns the differences on x86_64 that runc's libseccomp's
-// syscall table does not explain.
+// unexplained returns the differences checkABI does not explain.
 func (r *runcResult) unexplained() []runcDiff {
 	var out []runcDiff
 	for _, d := range r.diffs {

@@ -179,7 +179,7 @@ func (res *runcResult) checkABI(a runcABI, pol *seccomp.Policy, ours seccomp.Pro
 			for i, x := range args {
 				low[i] = x & 0xFFFFFFFF
 			}
-			if rl, err := verdict(ours, seccomp.Data{Nr: nr, Arch: a.arch, Args: low}); err == nil && rl == r1 && low != args {
+			if r0, err := verdict(ours, seccomp.Data{Nr: nr, Arch: a.arch, Args: low}); err == nil && r0 == r1 && low != args {
 				return "x32 argument high halves: libseccomp reads only the low 32 bits, ours all 64, which the kernel passes (deliberate)"
 			}
 		}
