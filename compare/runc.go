@@ -527,7 +527,7 @@ func printRuncSummary() {
 			lines = append(lines, fmt.Sprintf("    - explained by libseccomp %s's syscall tables (rules it cannot name, and the lower ENOSYS bound), -1 by design, or x32's argument high halves (deliberate): %s", rl.Libseccomp, strings.Join(explained, ", ")))
 		}
 	}
-	fmt.Printf("%s vs our import of Docker's default profile (x86_64, i386 and x32, every ABI runc's filter serves): %d inputs, %d (set, number) pairs decided differently, %d of them not explained by libseccomp's syscall table or by design (-1).\n", head, total, bad, unexpl)
+	fmt.Printf("%s vs our import of Docker's default profile (x86_64, i386 and x32, every ABI runc's filter serves): %d inputs, %d (set, number) pairs decided differently, %d of them not explained (libseccomp's syscall tables, -1 by design, socketcall failing closed, x32 high halves).\n", head, total, bad, unexpl)
 	for _, l := range lines {
 		fmt.Println(l)
 	}
