@@ -108,6 +108,11 @@ func mainErr(runs int, budget time.Duration) error {
 		}
 	}
 	printReport(rows, compilers)
+	multiVoid, err := printMultiABI(runs, budget) // multiabi.go: libseccomp's AddArch filter vs ours, per ABI
+	if err != nil {
+		return err
+	}
+	void = void || multiVoid
 	printEndToEnd(runs, budget) // endtoend.go: JSON to program, ours and runc's path
 	printRuncSummary()          // runc.go: the filter runc really loads vs our import
 	if void {

@@ -6,8 +6,8 @@ package main
 // capability set, loads it with runc's libcontainer/seccomp (libseccomp plus
 // runc's patchbpf ENOSYS stub), and stops; we attach with ptrace and read
 // the filter the kernel holds with PTRACE_SECCOMP_GET_FILTER, then compare
-// its verdicts with our program compiled from our import of the same
-// profile.
+// its verdicts, on each ABI it serves (x86_64, i386, x32: runcabi.go), with
+// our program compiled from our import of the same profile.
 
 import (
 	"bytes"
@@ -236,22 +236,32 @@ func dumpFilter(tid int) ([]bpf.RawInstruction, error) {
 	return filters[0], nil
 }
 
-// runcDiff is a group of x86_64 inputs on one syscall number where the two
-// programs decide differently.
+// runcDiff is a group of inputs on one (ABI, syscall number) where the two
+// programs decide differently, or where our program and our policy's
+// Decide do.
 type runcDiff struct {
+	abi        runcABI
 	nr         uint32
 	runcActs   []seccomp.Action // Analyze: what each can return
 	oursActs   []seccomp.Action
 	n          int       // concrete inputs that differ
 	args       [6]uint64 // the smallest of them
 	runc, ours uint32
-	// why explains the difference by the syscall table of runc's
-	// libseccomp; empty when nothing does.
+	// unexplainedN counts the differing inputs nothing explains.
+	unexplainedN int
+	// decideN counts inputs where our program and our policy's Decide
+	// disagree (decideArgs the last, decide Decide's verdict): a bug.
+	decideN    int
+	decideArgs [6]uint64
+	decide     uint32
+	// why explains the difference (runc's libseccomp's syscall table, -1
+	// by design, x32's argument halves); empty when nothing explains
+	// every input.
 	why string
 }
 
 func (d runcDiff) String() string {
-	name, ok := seccomp.ArchX86_64.SyscallName(int(d.nr))
+	name, ok := d.abi.abi.SyscallName(int(d.nr))
 	if !ok {
 		name = "?"
 	}
@@ -259,9 +269,12 @@ func (d runcDiff) String() string {
 	if d.nr > 0xFFFF {
 		nr = fmt.Sprintf("%#x", d.nr)
 	}
-	s := fmt.Sprintf("nr %s (%s): runc can return %v, ours %v", nr, name, d.runcActs, d.oursActs)
+	s := fmt.Sprintf("%s nr %s (%s): runc can return %v, ours %v", d.abi.name, nr, name, d.runcActs, d.oursActs)
 	if d.n > 0 {
-		s += fmt.Sprintf("; %d inputs differ, e.g. args %#x: runc %s, ours %s", d.n, trimArgs(d.args), retString(d.runc), retString(d.ours))
+		s += fmt.Sprintf("; %d inputs differ (%d unexplained), e.g. args %#x: runc %s, ours %s", d.n, d.unexplainedN, trimArgs(d.args), retString(d.runc), retString(d.ours))
+	}
+	if d.decideN > 0 {
+		s += fmt.Sprintf("; OUR PROGRAM DIFFERS FROM OUR POLICY on %d inputs, e.g. args %#x: Decide %s", d.decideN, trimArgs(d.decideArgs), retString(d.decide))
 	}
 	if d.why != "" {
 		s += " — " + d.why
@@ -285,11 +298,12 @@ type execStats struct{ runc, ours []int }
 type runcResult struct {
 	set                capSet
 	runcSize, oursSize int
-	checked            int            // x86_64 inputs compared
-	diffs              []runcDiff     // x86_64 inputs (nr < 0x40000000, or -1)
-	runcBound          int            // the highest number below runc's stub's ENOSYS range
-	oursBound          int            // the same for ours
-	otherABI           map[string]int // "x32 ...: runc X, ours Y" → inputs
+	checked            int            // inputs compared, every ABI
+	checkedABI         map[string]int // per ABI (runcABI.name)
+	diffs              []runcDiff     // (ABI, number) pairs that differ
+	diffsABI           map[string]int // per ABI
+	bounds             []string       // per ABI, the highest number below each stub's ENOSYS range
+	otherABI           map[string]int // "aarch64: runc X, ours Y" → inputs
 	exec               [numClasses]execStats
 	runcCached         int // of runc's unconditional allows on the table
 	runcAllowed        int
@@ -324,7 +338,7 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 		return nil, fmt.Errorf("runc: %w", err)
 	}
 	res := &runcResult{set: set, runcSize: len(rl.prog.Instructions), oursSize: len(ours.Instructions),
-		otherABI: map[string]int{}, notes: notes, loaded: rl}
+		otherABI: map[string]int{}, checkedABI: map[string]int{}, diffsABI: map[string]int{}, notes: notes, loaded: rl}
 
 	ociPol, _, err := profile.FromOCI(rl.OCI, opts)
 	if err != nil {
@@ -336,119 +350,22 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 	}
 	res.ociSame = slices.Equal(ociProg.Instructions, ours.Instructions)
 
-	// The constants to probe each number with: from our policy's rules,
-	// and from the OCI object's args (mask and datum of masked compares).
-	rules, _, err := syscallRules(abiPart(pol, seccomp.ArchX86_64))
-	if err != nil {
-		return nil, err
-	}
-	for _, sc := range rl.OCI.Syscalls {
-		for _, name := range sc.Names {
-			nr, ok := seccomp.ArchX86_64.SyscallNumber(name)
-			if !ok {
-				continue
-			}
-			for _, a := range sc.Args {
-				if a.Index > 5 {
-					continue
-				}
-				rules[nr] = append(rules[nr],
-					seccomp.Rule{Conds: []seccomp.Cond{{Arg: int(a.Index), Op: seccomp.OpEqual, Value: a.Value}}},
-					seccomp.Rule{Conds: []seccomp.Cond{{Arg: int(a.Index), Op: seccomp.OpMaskedEqual, Mask: a.Value, Value: a.ValueTwo & a.Value}}},
-					seccomp.Rule{Conds: []seccomp.Cond{{Arg: int(a.Index), Op: seccomp.OpEqual, Value: a.ValueTwo}}})
-			}
-		}
-	}
-
-	// runc skips the names its libseccomp does not know, and its stub
-	// bounds the numbers by the highest it does know; ours by the highest
-	// of the kernel's table.
+	// Each ABI runc's filter serves (Docker's archMap for x86_64) is
+	// checked alike: runc's verdict against our program's, and our
+	// program's against our policy's own (Policy.Decide).
 	unknown := map[string]bool{}
 	for _, n := range rl.Unknown {
 		unknown[n] = true
 	}
-	runcBound, oursBound, boundName := -1, -1, ""
-	for _, sc := range rl.OCI.Syscalls {
-		for _, name := range sc.Names {
-			nr, ok := seccomp.ArchX86_64.SyscallNumber(name)
-			if !ok {
-				continue
-			}
-			oursBound = max(oursBound, nr)
-			if !unknown[name] && nr > runcBound {
-				runcBound, boundName = nr, name
-			}
-		}
-	}
-	res.runcBound, res.oursBound = runcBound, oursBound
-	explain := func(nr uint32) string {
-		name, _ := seccomp.ArchX86_64.SyscallName(int(nr))
-		switch {
-		case unknown[name]:
-			return fmt.Sprintf("libseccomp %s does not know %s: runc skips its rule", rl.Libseccomp, name)
-		case nr < 0x40000000 && int(nr) > runcBound && int(nr) <= oursBound:
-			return fmt.Sprintf("above %d (%s), the highest number libseccomp %s knows in the profile: runc's stub returns ENOSYS", runcBound, boundName, rl.Libseccomp)
-		case nr == 0xFFFFFFFF:
-			// docs/DESIGN.md, section 1: -1, a call a tracer skipped, gets the default.
-			return "-1: runc's stub counts it above every number (ENOSYS); ours gives it the default, by design"
-		}
-		return ""
-	}
-
 	rng := rand.New(rand.NewPCG(3, 4))
 	generic := genericArgs(rng)
-
-	// x86_64: every number below 4096 and a few beyond, and -1.
-	var nrs []uint32
-	for nr := uint32(0); nr < 4096; nr++ {
-		nrs = append(nrs, nr)
-	}
-	nrs = append(nrs, 0x1000, 0xFFFF, 0x10000, 0x3FFFFFFE, 0x3FFFFFFF, 0xFFFFFFFF)
-	for _, nr := range nrs {
-		ar, err := rl.prog.Analyze(nr)
-		if err != nil {
-			return nil, fmt.Errorf("runc: analyze %d: %w", nr, err)
-		}
-		ao, err := ours.Analyze(nr)
-		if err != nil {
-			return nil, fmt.Errorf("ours: analyze %d: %w", nr, err)
-		}
-		d := runcDiff{nr: nr, runcActs: ar.Actions, oursActs: ao.Actions}
-		best := -1
-		vecs := generic
-		if nr < 0x40000000 {
-			vecs = append(slices.Clone(generic), argVectors(rules[int(nr)], rng)...)
-		}
-		for _, args := range vecs {
-			in := seccomp.Data{Nr: nr, Arch: seccomp.ArchX86_64, Args: args}
-			r1, err := verdict(rl.prog, in)
-			if err != nil {
-				return nil, fmt.Errorf("runc: %w", err)
-			}
-			r2, err := verdict(ours, in)
-			if err != nil {
-				return nil, fmt.Errorf("ours: %w", err)
-			}
-			res.checked++
-			if r1 == r2 {
-				continue
-			}
-			d.n++
-			if w := argWeight(args); best < 0 || w < best {
-				best, d.args, d.runc, d.ours = w, args, r1, r2
-			}
-		}
-		if d.n > 0 || !slices.Equal(ar.Actions, ao.Actions) {
-			d.why = explain(nr)
-			res.diffs = append(res.diffs, d)
+	for _, abi := range runcABIs {
+		if err := res.checkABI(abi, pol, ours, rl, unknown, generic, rng); err != nil {
+			return nil, err
 		}
 	}
 
-	// Other ABIs: x32 numbers with the x86_64 arch, and other arches.
-	// Runc's filter serves x86 and x32 too (Docker's archMap), and so does
-	// ours now (the importer compiles the archMap's ABIs). Tallied by
-	// verdict pair, not failures: the x86_64 inputs above are the checked
-	// ones.
+	// Other arches: the bad-arch action in both, tallied.
 	tally := func(abi string, arch, nr uint32, args [6]uint64) error {
 		in := seccomp.Data{Nr: nr, Arch: seccomp.Arch(arch), Args: args}
 		r1, err := verdict(rl.prog, in)
@@ -462,27 +379,10 @@ func compareRuncWith(set capSet, rl *runcLoaded, mutate func(*seccomp.Policy)) (
 		res.otherABI[fmt.Sprintf("%s: runc %s, ours %s", abi, retString(r1), retString(r2))]++
 		return nil
 	}
-	allOnes := [6]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-	var x32 []uint32
-	for i := uint32(0); i < 1024; i++ {
-		x32 = append(x32, 0x40000000+i)
-	}
-	x32 = append(x32, 0x7FFFFFFF, 0x80000000, 0xBFFFFFFF, 0xC0000000, 0xFFFFFFFE)
-	for _, nr := range x32 {
-		abi := "x32 (x86_64 arch, nr 0x40000000..0x400003ff)"
-		if nr >= 0x40000400 {
-			abi = "x86_64 arch, nr 0x7fffffff, 0x80000000, 0xbfffffff, 0xc0000000, 0xfffffffe"
-		}
-		for _, args := range [][6]uint64{{}, allOnes} {
-			if err := tally(abi, uint32(seccomp.ArchX86_64), nr, args); err != nil {
-				return nil, err
-			}
-		}
-	}
 	for _, a := range []struct {
 		name string
 		arch uint32
-	}{{"i386", 0x40000003}, {"aarch64", uint32(seccomp.ArchAArch64)}, {"arm", 0x40000028}} {
+	}{{"aarch64", uint32(seccomp.ArchAArch64)}, {"arm", 0x40000028}} {
 		for nr := uint32(0); nr < 1024; nr++ {
 			if err := tally(a.name, a.arch, nr, [6]uint64{}); err != nil {
 				return nil, err
@@ -540,8 +440,7 @@ func argWeight(a [6]uint64) int {
 	return w
 }
 
-// unexplained returns the differences on x86_64 that runc's libseccomp's
-// syscall table does not explain.
+// unexplained returns the differences checkABI does not explain.
 func (r *runcResult) unexplained() []runcDiff {
 	var out []runcDiff
 	for _, d := range r.diffs {
@@ -567,8 +466,12 @@ func (r *runcResult) summary() string {
 	if len(r.set.caps) > 0 {
 		names = " " + strings.Join(r.set.caps, ",")
 	}
-	return fmt.Sprintf("caps %s%s: runc %d insns, ours %d; %d x86_64 inputs, %d numbers decided differently (%d not explained by libseccomp's table); ENOSYS above runc %d, ours %d; executed med/max (our classes) allowed runc %s, ours %s; arg-checked runc %s, ours %s; denied runc %s, ours %s; allows cached runc %d/%d, ours %d/%d; FromOCI(runc's object) same program: %v",
-		r.set.name, names, r.runcSize, r.oursSize, r.checked, len(r.diffs), len(r.unexplained()), r.runcBound, r.oursBound,
+	var per []string
+	for _, a := range runcABIs {
+		per = append(per, fmt.Sprintf("%s %d inputs, %d numbers differ", a.name, r.checkedABI[a.name], r.diffsABI[a.name]))
+	}
+	return fmt.Sprintf("caps %s%s: runc %d insns, ours %d; %s (%d numbers not explained); ENOSYS above: %s; x86_64 executed med/max (our classes) allowed runc %s, ours %s; arg-checked runc %s, ours %s; denied runc %s, ours %s; x86_64 allows cached runc %d/%d, ours %d/%d; FromOCI(runc's object) same program: %v",
+		r.set.name, names, r.runcSize, r.oursSize, strings.Join(per, ", "), len(r.unexplained()), strings.Join(r.bounds, ", "),
 		medMax(r.exec[allowed].runc), medMax(r.exec[allowed].ours),
 		medMax(r.exec[argChecked].runc), medMax(r.exec[argChecked].ours),
 		medMax(r.exec[denied].runc), medMax(r.exec[denied].ours),
@@ -615,16 +518,16 @@ func printRuncSummary() {
 		var explained []string
 		for _, d := range r.diffs {
 			if d.why != "" {
-				explained = append(explained, fmt.Sprint(d.nr))
+				explained = append(explained, fmt.Sprintf("%s %#x", d.abi.name, d.nr))
 				continue
 			}
 			lines = append(lines, "    - NOT EXPLAINED: "+d.String())
 		}
 		if len(explained) > 0 {
-			lines = append(lines, fmt.Sprintf("    - explained by libseccomp %s's syscall table (rules it cannot name, and the lower ENOSYS bound), or -1 by design: nr %s", rl.Libseccomp, strings.Join(explained, ", ")))
+			lines = append(lines, fmt.Sprintf("    - explained by libseccomp %s's syscall tables (rules it cannot name, and the lower ENOSYS bound), -1 by design, or x32's argument high halves (deliberate): %s", rl.Libseccomp, strings.Join(explained, ", ")))
 		}
 	}
-	fmt.Printf("%s vs our import of Docker's default profile (x86_64; x32 and i386, which runc's filter also serves, not counted): %d inputs, %d (set, number) pairs decided differently, %d of them not explained by libseccomp's syscall table or by design (-1).\n", head, total, bad, unexpl)
+	fmt.Printf("%s vs our import of Docker's default profile (x86_64, i386 and x32, every ABI runc's filter serves): %d inputs, %d (set, number) pairs decided differently, %d of them not explained (libseccomp's syscall tables, -1 by design, socketcall failing closed, x32 high halves).\n", head, total, bad, unexpl)
 	for _, l := range lines {
 		fmt.Println(l)
 	}

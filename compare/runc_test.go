@@ -10,9 +10,11 @@ import (
 )
 
 // TestRunc checks that, for Docker's default profile on x86_64, our import
-// compiles to a program that decides every x86_64 system call like the
-// filter runc really loads (read back from the kernel), for each capability
-// set of runcCapSets. Set -short for four sets instead of all.
+// compiles to a program that decides every system call of each ABI the
+// filter runc really loads serves (x86_64, i386, x32; read back from the
+// kernel) like that filter, and like our policy's Decide, for each
+// capability set of runcCapSets, but for the differences checkABI
+// explains. Set -short for four sets instead of all.
 func TestRunc(t *testing.T) {
 	if why := runcAvailable(); why != "" {
 		t.Skip(why)
@@ -83,9 +85,9 @@ func TestRuncDumpSeesPolicy(t *testing.T) {
 	}
 }
 
-// TestRuncCatchesArgDifference checks that the comparison sees a program
-// that decides one argument value differently: ours without the rule that
-// allows socket(AF_INET6).
+// TestRuncCatchesArgDifference checks that the comparison sees, on every
+// ABI, a program that decides one argument value differently: ours without
+// the rule that allows socket(AF_INET6).
 func TestRuncCatchesArgDifference(t *testing.T) {
 	if why := runcAvailable(); why != "" {
 		t.Skip(why)
@@ -115,11 +117,20 @@ func TestRuncCatchesArgDifference(t *testing.T) {
 	if !dropped {
 		t.Fatal("no socket(AF_INET6) rule to drop")
 	}
-	for _, d := range r.unexplained() {
-		if d.nr == syscall.SYS_SOCKET && d.args[0]&0xFFFFFFFF == syscall.AF_INET6 && d.runc == 0x7FFF0000 {
-			t.Logf("seen: %s", d)
-			return
+	// socket on each ABI: x86_64's 41, i386's direct 359, x32's 41|bit 30.
+	for _, want := range []struct {
+		abi string
+		nr  uint32
+	}{{"x86_64", syscall.SYS_SOCKET}, {"i386", 359}, {"x32", x32Bit | syscall.SYS_SOCKET}} {
+		seen := false
+		for _, d := range r.unexplained() {
+			if d.abi.name == want.abi && d.nr == want.nr && d.args[0]&0xFFFFFFFF == syscall.AF_INET6 && d.runc == 0x7FFF0000 {
+				t.Logf("seen: %s", d)
+				seen = true
+			}
+		}
+		if !seen {
+			t.Errorf("%s: socket(AF_INET6) difference not seen; differences: %v", want.abi, r.diffs)
 		}
 	}
-	t.Errorf("socket(AF_INET6) difference not seen; differences: %v", r.diffs)
 }

@@ -1,0 +1,520 @@
+package main
+
+// libseccomp's multi-arch filter (NewFilter, AddArch) against ours: the
+// policy that serves Docker's archMap for x86_64 (x86_64, x86, x32), built
+// by both, each ABI verified on its own.
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
+
+	"github.com/sandboxkit/seccomp"
+	"github.com/sandboxkit/seccomp/profile"
+)
+
+// multiABIPolicy is Docker's default profile for x86_64 with the ABIs of
+// its archMap, no capabilities, NoENOSYS (libseccomp has no ENOSYS stub).
+func multiABIPolicy() (*seccomp.Policy, error) {
+	p, _, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: seccomp.ArchX86_64, NoENOSYS: true})
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Compat) == 0 {
+		return nil, fmt.Errorf("the import serves only %s", p.Arch)
+	}
+	return p, nil
+}
+
+// policyABIs are p's ABIs, Arch first.
+func policyABIs(p *seccomp.Policy) []seccomp.Arch {
+	return append([]seccomp.Arch{p.Arch}, p.Compat...)
+}
+
+var scmpArchOf = map[seccomp.Arch]libseccomp.ScmpArch{
+	seccomp.ArchX86_64: libseccomp.ArchAMD64,
+	seccomp.ArchX86:    libseccomp.ArchX86,
+	seccomp.ArchX32:    libseccomp.ArchX32,
+}
+
+// libseccompMultiCompiler compiles a policy of several ABIs with one
+// libseccomp filter holding each ABI (AddArch). Its rules are added by
+// name, resolved on the native arch as runc does (a pseudo-number for a
+// name only another ABI has), so that libseccomp resolves each on every
+// ABI itself; a name its table lacks is added by the native number, on
+// x86_64 alone.
+func libseccompMultiCompiler(optimize int) compiler {
+	name := "libseccomp AddArch"
+	if optimize == 2 {
+		name += " optimize=2"
+	}
+	var buf *os.File
+	return compiler{
+		name:  name,
+		cNote: true,
+		compile: func(p *seccomp.Policy) (seccomp.Program, error) {
+			if buf == nil {
+				fd, err := unix.MemfdCreate("bpf", unix.MFD_CLOEXEC)
+				if err != nil {
+					return seccomp.Program{}, err
+				}
+				buf = os.NewFile(uintptr(fd), "memfd:bpf")
+			}
+			raw, err := libseccompMultiCompile(p, optimize, buf)
+			if err != nil {
+				return seccomp.Program{}, err
+			}
+			prog, err := seccomp.UnmarshalProgram(p.Arch, raw)
+			prog.Compat = p.Compat
+			return prog, err
+		},
+	}
+}
+
+func libseccompMultiCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]byte, error) {
+	native, err := libseccomp.GetNativeArch()
+	if err != nil {
+		return nil, err
+	}
+	if p.Arch != seccomp.ArchX86_64 || native != libseccomp.ArchAMD64 {
+		return nil, fmt.Errorf("libseccomp compiles for the native arch %s here, not %s", native, p.Arch)
+	}
+	if p.UnknownENOSYS {
+		return nil, fmt.Errorf("libseccomp has no ENOSYS stub for unknown syscalls")
+	}
+	def, err := scmpAction(p.Default)
+	if err != nil {
+		return nil, err
+	}
+	badArch, err := scmpAction(p.BadArch)
+	if err != nil {
+		return nil, err
+	}
+	// One filter per ABI, its rules added by native (x86_64) number or
+	// pseudo-number, which libseccomp translates by name to the ABI's;
+	// then merged (seccomp_merge) into the first.
+	var f *libseccomp.ScmpFilter
+	defer func() {
+		if f != nil {
+			f.Release()
+		}
+	}()
+	for _, abi := range policyABIs(p) {
+		fa, err := libseccompABIFilter(p, abi, def, badArch, optimize)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", abi, err)
+		}
+		if f == nil {
+			f = fa
+			continue
+		}
+		if err := f.Merge(fa); err != nil {
+			fa.Release()
+			return nil, fmt.Errorf("merging %s: %w", abi, err)
+		}
+	}
+	if err := buf.Truncate(0); err != nil {
+		return nil, err
+	}
+	if _, err := buf.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if err := f.ExportBPF(buf); err != nil {
+		return nil, err
+	}
+	if _, err := buf.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(buf)
+}
+
+// libseccompABIFilter is one ABI's filter: the entries for abi or for
+// every ABI, added by name as runc adds them. A name libseccomp does not
+// know is added by number on x86_64 and skipped elsewhere (its
+// translation needs the name): scmpLacks tells verifyABI so.
+func libseccompABIFilter(p *seccomp.Policy, abi seccomp.Arch, def, badArch libseccomp.ScmpAction, optimize int) (*libseccomp.ScmpFilter, error) {
+	a, ok := scmpArchOf[abi]
+	if !ok {
+		return nil, fmt.Errorf("no libseccomp arch for %s", abi)
+	}
+	f, err := libseccomp.NewFilter(def)
+	if err != nil {
+		return nil, err
+	}
+	ok = false
+	defer func() {
+		if !ok {
+			f.Release()
+		}
+	}()
+	if a != libseccomp.ArchAMD64 {
+		if err := f.AddArch(a); err != nil {
+			return nil, fmt.Errorf("AddArch: %w", err)
+		}
+		if err := f.RemoveArch(libseccomp.ArchAMD64); err != nil {
+			return nil, fmt.Errorf("RemoveArch: %w", err)
+		}
+	}
+	if err := f.SetBadArchAction(badArch); err != nil {
+		return nil, err
+	}
+	if optimize != 0 {
+		if err := f.SetOptimize(optimize); err != nil {
+			return nil, err
+		}
+	}
+	for _, sc := range abiPart(p, abi).Syscalls {
+		if sc.Name == "" {
+			return nil, fmt.Errorf("entry by number %d: not translated", sc.Nr)
+		}
+		if _, ok := abi.SyscallNumber(sc.Name); !ok {
+			continue // the ABI lacks it: SkipMissing
+		}
+		nr, err := libseccomp.GetSyscallFromName(sc.Name)
+		if err != nil {
+			n, ok := seccomp.ArchX86_64.SyscallNumber(sc.Name)
+			if !ok || abi != seccomp.ArchX86_64 {
+				continue // scmpLacks
+			}
+			nr = libseccomp.ScmpSyscall(n)
+		}
+		for _, r := range sc.Rules {
+			if r.Action == p.Default {
+				continue // libseccomp refuses a rule with the default action
+			}
+			act, err := scmpAction(r.Action)
+			if err != nil {
+				return nil, err
+			}
+			if len(r.Conds) == 0 {
+				err = f.AddRule(nr, act)
+			} else {
+				var conds []libseccomp.ScmpCondition
+				conds, err = scmpConds(r.Conds)
+				if err == nil {
+					err = f.AddRuleConditional(nr, act, conds)
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("syscall %s: %w", sc.Name, err)
+			}
+			if len(r.Conds) == 0 {
+				break // the rules after it never match
+			}
+		}
+	}
+	ok = true
+	return f, nil
+}
+
+// scmpLacks reports whether libseccomp's table lacks name on abi, so that
+// libseccompABIFilter has no rule for it there.
+func scmpLacks(name string, abi seccomp.Arch) bool {
+	if _, err := libseccomp.GetSyscallFromName(name); err == nil {
+		_, known := scmpNumber(name, runcABI{abi: abi, scmp: scmpArchOf[abi]})
+		return !known
+	}
+	return abi != seccomp.ArchX86_64
+}
+
+// abiVerdicts is verify's result for one ABI.
+type abiVerdicts struct {
+	abi        seccomp.Arch
+	checked    int
+	inScope    []string // disagreements: the comparison is void
+	nInScope   int
+	deliberate int    // x32 inputs that differ only by their high halves
+	example    string // one of them
+	// explained counts the other differences explain accounts for, by
+	// its reason.
+	explained map[string]int
+}
+
+// scmpExplain is verifyABI's explain for libseccomp's programs: a name its
+// table lacks on the ABI (no rule there), and socketcall or ipc where ours
+// fails closed for a conditional direct rule and libseccomp compares the
+// pointer (multiplex.go; flatpak/flatpak#6773): deliberate. concrete is
+// false for a difference in Analyze's action sets, where r1 and r2 are 0.
+func scmpExplain(abi seccomp.Arch, nr uint32, concrete bool, r1, r2 uint32) string {
+	name, _ := abi.SyscallName(int(nr))
+	switch {
+	case name != "" && scmpLacks(name, abi):
+		return fmt.Sprintf("libseccomp %s's table lacks %s on %s: no rule", libseccompVersion(), name, abi)
+	case (name == "socketcall" || name == "ipc") && (!concrete || r2 == seccomp.Allow.Ret() && r1 != r2):
+		return name + ": ours fails closed for a conditional direct rule, libseccomp compares the pointer (deliberate)"
+	}
+	return ""
+}
+
+// verifyABI is verify for one ABI of a multi-ABI policy: every number of
+// the ABI's range (0..600 above its base), Analyze per ABI, and the
+// concrete verdicts on generic args and args from the rules' constants.
+// i386 args are zero-extended 32-bit registers, as the kernel hands them.
+// On x32, libseccomp reads only the low halves of the args, though the
+// kernel passes 64-bit registers: an input that differs only because of
+// its high halves is counted as the deliberate difference, not voiding.
+//
+// explain, if not nil, accounts for a difference (see scmpExplain), which
+// is then counted in explained rather than voiding.
+func verifyABI(p *seccomp.Policy, abi seccomp.Arch, ref, got seccomp.Program,
+	explain func(abi seccomp.Arch, nr uint32, concrete bool, r1, r2 uint32) string) (abiVerdicts, error) {
+	v := abiVerdicts{abi: abi, explained: map[string]int{}}
+	why := func(nr uint32, concrete bool, r1, r2 uint32) bool {
+		if explain == nil {
+			return false
+		}
+		w := explain(abi, nr, concrete, r1, r2)
+		if w != "" {
+			v.explained[w]++
+		}
+		return w != ""
+	}
+	if err := ref.Validate(); err != nil {
+		return v, fmt.Errorf("reference: %w", err)
+	}
+	if err := got.Validate(); err != nil {
+		return v, err
+	}
+	rules, _, err := syscallRules(knownPart(p, abi))
+	if err != nil {
+		return v, err
+	}
+	arch, base := abi, uint32(0)
+	if abi == seccomp.ArchX32 {
+		arch, base = seccomp.ArchX86_64, x32Bit
+	}
+	add := func(format string, args ...any) {
+		v.nInScope++
+		if len(v.inScope) < maxListed {
+			v.inScope = append(v.inScope, fmt.Sprintf(format, args...))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	generic := genericArgs(rng)
+	for i := uint32(0); i <= 600; i++ {
+		nr := base + i
+		a1, err := ref.AnalyzeArch(abi, nr)
+		if err != nil {
+			return v, err
+		}
+		a2, err := got.AnalyzeArch(abi, nr)
+		if err != nil {
+			return v, err
+		}
+		if !slices.Equal(a1.Actions, a2.Actions) && !why(nr, false, 0, 0) {
+			add("%s nr %#x: ours can return %v, this %v", abi, nr, a1.Actions, a2.Actions)
+		}
+		vecs := append(slices.Clone(generic), argVectors(rules[int(nr)], rng)...)
+		if name, _ := abi.SyscallName(int(nr)); name == "socketcall" || name == "ipc" {
+			vecs = append(vecs, multiplexProbes()...)
+		}
+		for _, args := range vecs {
+			if abi == seccomp.ArchX86 {
+				for j := range args {
+					args[j] &= 0xFFFFFFFF
+				}
+			}
+			d := seccomp.Data{Nr: nr, Arch: arch, Args: args}
+			r1, err := verdict(ref, d)
+			if err != nil {
+				return v, fmt.Errorf("reference: %w", err)
+			}
+			r2, err := verdict(got, d)
+			if err != nil {
+				return v, err
+			}
+			v.checked++
+			if r1 == r2 {
+				continue
+			}
+			if abi == seccomp.ArchX32 {
+				low := d
+				for j := range low.Args {
+					low.Args[j] &= 0xFFFFFFFF
+				}
+				if r0, err := verdict(ref, low); err == nil && r0 == r2 {
+					v.deliberate++
+					if v.example == "" {
+						v.example = fmt.Sprintf("nr %#x args %#x: ours %s, this %s", nr, trimArgs(args), retString(r1), retString(r2))
+					}
+					continue
+				}
+			}
+			if !why(nr, true, r1, r2) {
+				add("%s nr %#x args %#x: ours %s, this %s", abi, nr, trimArgs(args), retString(r1), retString(r2))
+			}
+		}
+	}
+	return v, nil
+}
+
+// multiRow is one compiler's program for the multi-ABI policy.
+type multiRow struct {
+	compiler string
+	err      error
+	size     int
+	exec     map[seccomp.Arch][numClasses][]int
+	cached   map[seccomp.Arch][2]int // cached, allowed
+	v        []abiVerdicts
+	timing   timing
+}
+
+// multiABIRows compiles the multi-ABI policy with ours and libseccomp's
+// AddArch and verifies each ABI of each against our tree program.
+func multiABIRows(runs int, budget time.Duration) ([]multiRow, error) {
+	p, err := multiABIPolicy()
+	if err != nil {
+		return nil, err
+	}
+	ref, err := p.CompileLayout(seccomp.LayoutTree)
+	if err != nil {
+		return nil, err
+	}
+	compilers := []compiler{oursCompiler(seccomp.LayoutTree), oursCompiler(seccomp.LayoutBitmap), libseccompMultiCompiler(0)}
+	if libseccompHasOptimize() {
+		compilers = append(compilers, libseccompMultiCompiler(2))
+	}
+	var rows []multiRow
+	for _, c := range compilers {
+		r := multiRow{compiler: c.name, exec: map[seccomp.Arch][numClasses][]int{}, cached: map[seccomp.Arch][2]int{}}
+		prog, err := c.compile(p)
+		if err != nil {
+			r.err = err
+			rows = append(rows, r)
+			continue
+		}
+		r.size = len(prog.Instructions)
+		for _, abi := range policyABIs(p) {
+			var ex [numClasses][]int
+			var ca [2]int
+			first, _ := abiRange(abi)
+			for i := 0; i < 4096; i++ {
+				nr := first + i
+				if _, ok := abi.SyscallName(nr); !ok {
+					continue
+				}
+				an, err := ref.AnalyzeArch(abi, uint32(nr))
+				if err != nil {
+					return nil, err
+				}
+				cl := denied
+				switch {
+				case len(an.Actions) > 1:
+					cl = argChecked
+				case an.Actions[0] == seccomp.Allow:
+					cl = allowed
+				}
+				ag, err := prog.AnalyzeArch(abi, uint32(nr))
+				if err != nil {
+					return nil, fmt.Errorf("%s: analyze %s %d: %w", c.name, abi, nr, err)
+				}
+				ex[cl] = append(ex[cl], ag.MaxExecuted)
+				if cl == allowed {
+					ca[1]++
+					if ag.Cached {
+						ca[0]++
+					}
+				}
+			}
+			r.exec[abi], r.cached[abi] = ex, ca
+			var explain func(seccomp.Arch, uint32, bool, uint32, uint32) string
+			if !strings.HasPrefix(c.name, "ours") {
+				explain = scmpExplain
+			}
+			v, err := verifyABI(p, abi, ref, prog, explain)
+			if err != nil {
+				return nil, fmt.Errorf("%s: verify %s: %w", c.name, abi, err)
+			}
+			r.v = append(r.v, v)
+		}
+		r.timing = timeCompile(c, p, runs, budget)
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// abiRange is the first number of abi's table and its base.
+func abiRange(abi seccomp.Arch) (int, int) {
+	if abi == seccomp.ArchX32 {
+		return x32Bit, x32Bit
+	}
+	return 0, 0
+}
+
+// printMultiABI is main's hook: the multi-ABI table. It reports whether
+// some ABI of some program decides differently from ours.
+func printMultiABI(runs int, budget time.Duration) (bool, error) {
+	rows, err := multiABIRows(runs, budget)
+	if err != nil {
+		return false, err
+	}
+	void := false
+	fmt.Println("| policy | compiler | insns | ABI | allowed: executed med / max | arg-checked | denied | allows cached | compile (median) | same verdicts |")
+	fmt.Println("|---|---|---:|---|---:|---:|---:|---:|---:|---|")
+	for _, r := range rows {
+		if r.err != nil {
+			fmt.Printf("| docker 3 ABIs | %s | not compiled: %v | | | | | | | |\n", r.compiler, r.err)
+			continue
+		}
+		for i, v := range r.v {
+			ex, ca := r.exec[v.abi], r.cached[v.abi]
+			same := fmt.Sprintf("yes (%d inputs)", v.checked)
+			if v.nInScope > 0 {
+				same, void = fmt.Sprintf("**NO (%d inputs) — see below**", v.nInScope), true
+			}
+			if n := sumCounts(v.explained); n > 0 {
+				same += fmt.Sprintf("; %d inputs differ as explained below", n)
+			}
+			if v.deliberate > 0 {
+				same += fmt.Sprintf("; %d x32 inputs differ by their high halves only (libseccomp reads the low halves: deliberate)", v.deliberate)
+			}
+			size, comp := "", ""
+			if i == 0 {
+				size, comp = fmt.Sprint(r.size), fmtDur(r.timing.median)
+			}
+			fmt.Printf("| docker 3 ABIs | %s | %s | %s | %s | %s | %s | %d / %d | %s | %s |\n", r.compiler, size, v.abi,
+				medMax(ex[allowed]), medMax(ex[argChecked]), medMax(ex[denied]), ca[0], ca[1], comp, same)
+		}
+	}
+	fmt.Println()
+	fmt.Println("`docker 3 ABIs` is Docker's default profile for x86_64 with its archMap's ABIs (x86_64, x86, x32), no capabilities, `NoENOSYS`; libseccomp builds it as one filter (`NewFilter`, `AddArch(x86)`, `AddArch(x32)`). Executed and cached per ABI over that ABI's table, classed by our program; each ABI verified on numbers 0..600 of its range.")
+	for _, r := range rows {
+		for _, v := range r.v {
+			if v.nInScope > 0 {
+				fmt.Printf("**DISAGREEMENT docker 3 ABIs / %s / %s** on %d inputs:\n", r.compiler, v.abi, v.nInScope)
+				for _, s := range v.inScope {
+					fmt.Printf("  - %s\n", s)
+				}
+			}
+			if v.example != "" {
+				fmt.Printf("Deliberate, %s / %s: %d inputs differ by their high halves only, e.g. %s\n", r.compiler, v.abi, v.deliberate, v.example)
+			}
+			var whys []string
+			for w, n := range v.explained {
+				whys = append(whys, fmt.Sprintf("%s (%d)", w, n))
+			}
+			sort.Strings(whys)
+			for _, w := range whys {
+				fmt.Printf("Explained, %s / %s: %s\n", r.compiler, v.abi, w)
+			}
+		}
+	}
+	fmt.Println()
+	return void, nil
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
