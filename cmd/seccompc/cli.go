@@ -14,7 +14,7 @@ import (
 )
 
 const usage = `usage:
-  seccompc compile -profile PATH|docker [-arch x86_64|aarch64|riscv64] [-layout tree|bitmap]
+  seccompc compile -profile PATH|docker [-arch ARCH] [-layout tree|bitmap]
                    [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm|go [-package NAME] [-var NAME]] [-o FILE]
   seccompc stats   -profile PATH|docker [-arch ...] [-layout ...] [-caps ...] [-strict] [-o FILE]
   seccompc run     -profile PATH|docker [-layout ...] [-caps ...] [-strict] -- COMMAND [ARGS...]
@@ -100,9 +100,18 @@ type input struct {
 	strict  bool
 }
 
+// archNames lists the supported arches, as -arch's help names them.
+func archNames() string {
+	var names []string
+	for _, a := range seccomp.Arches() {
+		names = append(names, a.String())
+	}
+	return strings.Join(names, ", ")
+}
+
 func (in *input) register(fs *flag.FlagSet) {
 	fs.StringVar(&in.profile, "profile", "", "profile `PATH`, or docker for Docker's default")
-	fs.StringVar(&in.arch, "arch", "", "target arch: x86_64, aarch64 or riscv64 (default: the host's)")
+	fs.StringVar(&in.arch, "arch", "", "target `ARCH`, by the kernel's, Go's, Docker's or libseccomp's name: "+archNames()+" (default: the host's)")
 	fs.StringVar(&in.layout, "layout", "tree", "dispatch layout: tree or bitmap")
 	fs.StringVar(&in.caps, "caps", "", "capabilities for Docker's includes and excludes, comma-separated")
 	fs.BoolVar(&in.strict, "strict", false, "refuse a profile with a note on what may change the filter's decisions (unknown fields, names no arch knows, ...)")

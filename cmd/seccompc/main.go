@@ -2,12 +2,17 @@
 // filter for one arch, reports what the filter costs, runs a command
 // under it, or learns a profile from what a command calls.
 //
-//	seccompc compile -profile PATH|docker -arch x86_64|aarch64|riscv64 [-layout tree|bitmap]
-//	                 [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm] [-o FILE]
+//	seccompc compile -profile PATH|docker [-arch ARCH] [-layout tree|bitmap]
+//	                 [-caps CAP_A,CAP_B] [-strict] [-format raw|disasm|go] [-o FILE]
 //	seccompc stats   (same input flags) [-o FILE]
 //	seccompc run     (same input flags) -- COMMAND [ARGS...]
 //	seccompc explain (same input flags) | -program FILE | -pid PID  SYSCALL [ARG0 ... ARG5]
 //	seccompc learn   -o PROFILE -- COMMAND [ARGS...]
+//
+// ARCH is any arch the library supports (x86_64, x86, x32, aarch64, arm,
+// riscv64, ppc64le, ppc64, s390x, mips, mipsel, mips64, mipsel64,
+// loongarch64), by the kernel's, Go's, Docker's or libseccomp's name; the
+// default is the host's.
 //
 // PATH is a profile in Docker's format, an OCI linux.seccomp object, or a
 // whole OCI config.json; "docker" is Docker's built-in default profile

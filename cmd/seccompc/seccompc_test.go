@@ -215,6 +215,9 @@ func TestHelp(t *testing.T) {
 		assert.Empty(t, stderr, cmd)
 		assert.Contains(t, stdout, "flags of "+cmd+":")
 		assert.Contains(t, stdout, "-profile PATH")
+		for _, a := range seccomp.Arches() {
+			assert.Contains(t, stdout, a.String(), "%s -h names every arch", cmd)
+		}
 	}
 }
 
