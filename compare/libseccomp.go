@@ -57,21 +57,7 @@ func libseccompCompiler(optimize int) compiler {
 }
 
 func libseccompCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]byte, error) {
-	native, err := libseccomp.GetNativeArch()
-	if err != nil {
-		return nil, err
-	}
-	if p.Arch != seccomp.ArchX86_64 || native != libseccomp.ArchAMD64 {
-		return nil, fmt.Errorf("libseccomp compiles for the native arch %s here, not %s", native, p.Arch)
-	}
-	if p.UnknownENOSYS {
-		return nil, fmt.Errorf("libseccomp has no ENOSYS stub for unknown syscalls")
-	}
-	def, err := scmpAction(p.Default)
-	if err != nil {
-		return nil, err
-	}
-	badArch, err := scmpAction(p.BadArch)
+	def, badArch, err := scmpPolicyActions(p)
 	if err != nil {
 		return nil, err
 	}
@@ -98,24 +84,56 @@ func libseccompCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]byte, e
 				// libseccomp refuses a rule with the default action.
 				continue
 			}
-			act, err := scmpAction(r.Action)
-			if err != nil {
-				return nil, err
-			}
-			if len(r.Conds) == 0 {
-				err = f.AddRule(libseccomp.ScmpSyscall(nr), act)
-			} else {
-				var conds []libseccomp.ScmpCondition
-				conds, err = scmpConds(r.Conds)
-				if err == nil {
-					err = f.AddRuleConditional(libseccomp.ScmpSyscall(nr), act, conds)
-				}
-			}
-			if err != nil {
+			if err := addScmpRule(f, libseccomp.ScmpSyscall(nr), r); err != nil {
 				return nil, fmt.Errorf("syscall %d: %w", nr, err)
 			}
 		}
 	}
+	return exportBPF(f, buf)
+}
+
+// scmpPolicyActions checks that libseccomp can build p here (x86_64, the
+// native arch, without the ENOSYS stub only we compile) and returns its
+// default and bad-arch actions.
+func scmpPolicyActions(p *seccomp.Policy) (def, badArch libseccomp.ScmpAction, err error) {
+	native, err := libseccomp.GetNativeArch()
+	if err != nil {
+		return 0, 0, err
+	}
+	if p.Arch != seccomp.ArchX86_64 || native != libseccomp.ArchAMD64 {
+		return 0, 0, fmt.Errorf("libseccomp compiles for the native arch %s here, not %s", native, p.Arch)
+	}
+	if p.UnknownENOSYS {
+		return 0, 0, fmt.Errorf("libseccomp has no ENOSYS stub for unknown syscalls")
+	}
+	if def, err = scmpAction(p.Default); err != nil {
+		return 0, 0, err
+	}
+	if badArch, err = scmpAction(p.BadArch); err != nil {
+		return 0, 0, err
+	}
+	return def, badArch, nil
+}
+
+// addScmpRule adds rule r on syscall nr, with its conditions if it has any.
+func addScmpRule(f *libseccomp.ScmpFilter, nr libseccomp.ScmpSyscall, r seccomp.Rule) error {
+	act, err := scmpAction(r.Action)
+	if err != nil {
+		return err
+	}
+	if len(r.Conds) == 0 {
+		return f.AddRule(nr, act)
+	}
+	conds, err := scmpConds(r.Conds)
+	if err != nil {
+		return err
+	}
+	return f.AddRuleConditional(nr, act, conds)
+}
+
+// exportBPF writes f's program into buf (a memfd, emptied first) with
+// seccomp_export_bpf and reads it back.
+func exportBPF(f *libseccomp.ScmpFilter, buf *os.File) ([]byte, error) {
 	if err := buf.Truncate(0); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -80,21 +79,7 @@ func libseccompMultiCompiler(optimize int) compiler {
 }
 
 func libseccompMultiCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]byte, error) {
-	native, err := libseccomp.GetNativeArch()
-	if err != nil {
-		return nil, err
-	}
-	if p.Arch != seccomp.ArchX86_64 || native != libseccomp.ArchAMD64 {
-		return nil, fmt.Errorf("libseccomp compiles for the native arch %s here, not %s", native, p.Arch)
-	}
-	if p.UnknownENOSYS {
-		return nil, fmt.Errorf("libseccomp has no ENOSYS stub for unknown syscalls")
-	}
-	def, err := scmpAction(p.Default)
-	if err != nil {
-		return nil, err
-	}
-	badArch, err := scmpAction(p.BadArch)
+	def, badArch, err := scmpPolicyActions(p)
 	if err != nil {
 		return nil, err
 	}
@@ -121,19 +106,7 @@ func libseccompMultiCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]by
 			return nil, fmt.Errorf("merging %s: %w", abi, err)
 		}
 	}
-	if err := buf.Truncate(0); err != nil {
-		return nil, err
-	}
-	if _, err := buf.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	if err := f.ExportBPF(buf); err != nil {
-		return nil, err
-	}
-	if _, err := buf.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	return io.ReadAll(buf)
+	return exportBPF(f, buf)
 }
 
 // libseccompABIFilter is one ABI's filter: the entries for abi or for
@@ -190,20 +163,7 @@ func libseccompABIFilter(p *seccomp.Policy, abi seccomp.Arch, def, badArch libse
 			if r.Action == p.Default {
 				continue // libseccomp refuses a rule with the default action
 			}
-			act, err := scmpAction(r.Action)
-			if err != nil {
-				return nil, err
-			}
-			if len(r.Conds) == 0 {
-				err = f.AddRule(nr, act)
-			} else {
-				var conds []libseccomp.ScmpCondition
-				conds, err = scmpConds(r.Conds)
-				if err == nil {
-					err = f.AddRuleConditional(nr, act, conds)
-				}
-			}
-			if err != nil {
+			if err := addScmpRule(f, nr, r); err != nil {
 				return nil, fmt.Errorf("syscall %s: %w", sc.Name, err)
 			}
 			if len(r.Conds) == 0 {
