@@ -200,7 +200,8 @@ var (
 )
 
 // basicAllowlist is the filter of 03, 18 and 22 (22 builds it with
-// seccomp_rule_add_exact_array, the same rules).
+// seccomp_rule_add_exact_array, the same rules), and of 23 and 26, which
+// add it for every arch of their lists.
 func basicAllowlist(a lscArch) *Policy {
 	f := newLscFilter(a, kill)
 	f.name("read", Allow, A(0, OpEqual, 0))
@@ -494,8 +495,8 @@ var lscBatches = []lscBatch{
 		f.nameOn(ArchX86_64, "shutdown", Allow)
 		return f.p
 	}, arches: lscFixed("x86", "x86_64"), why: "seccomp_merge is one policy whose entries set Syscall.Arch"},
-	{name: "23-sim-arch_all_le_basic", filter: archAllBasic, arches: lscFixed(lscArchLE...)},
-	{name: "26-sim-arch_all_be_basic", filter: archAllBasic, arches: lscFixed(lscArchBE...)},
+	{name: "23-sim-arch_all_le_basic", filter: basicAllowlist, arches: lscFixed(lscArchLE...)},
+	{name: "26-sim-arch_all_be_basic", filter: basicAllowlist, arches: lscFixed(lscArchBE...)},
 	{name: "28-sim-arch_x86", filter: func(a lscArch) *Policy {
 		f := newLscFilter(a, Allow)
 		f.name("close", eperm)
@@ -517,17 +518,6 @@ var lscBatches = []lscBatch{
 	}, arches: lscFixed("s390", "s390x", "ppc")},
 	{name: "36-sim-ipc_syscalls", filter: ipcFilter, arches: lscFixed("x86", "x86_64", "x32", "ppc64le", "mipsel", "sh", "loongarch64")},
 	{name: "37-sim-ipc_syscalls_be", filter: ipcFilter, arches: lscFixed("s390", "s390x", "ppc")},
-}
-
-// archAllBasic is the filter of 23 and 26.
-func archAllBasic(a lscArch) *Policy {
-	f := newLscFilter(a, kill)
-	f.name("read", Allow, A(0, OpEqual, 0))
-	f.name("write", Allow, A(0, OpEqual, 1))
-	f.name("write", Allow, A(0, OpEqual, 2))
-	f.name("close", Allow)
-	f.name("rt_sigreturn", Allow)
-	return f.p
 }
 
 // ipcFilter is the filter of 36 and 37.
