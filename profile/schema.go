@@ -121,7 +121,7 @@ func (d *decoder) top() error {
 	}
 	start := d.pos
 	var linux, hasAction, hasSyscalls bool
-	if err := d.profile(func(key string) error {
+	if err := d.profile(func(key string) {
 		switch key {
 		case "linux":
 			linux = true
@@ -130,7 +130,6 @@ func (d *decoder) top() error {
 		case "syscalls":
 			hasSyscalls = true
 		}
-		return nil
 	}); err != nil {
 		return err
 	}
@@ -202,7 +201,7 @@ func (d *decoder) top() error {
 }
 
 // profile reads a profile object; sawKey, if set, sees every key.
-func (d *decoder) profile(sawKey func(string) error) error {
+func (d *decoder) profile(sawKey func(string)) error {
 	if err := d.open('{', "", "an object"); err != nil {
 		return err
 	}
