@@ -20,12 +20,6 @@ func testNrs(arch Arch) []uint32 {
 	return nrs
 }
 
-// callData is a call of number nr made with arch's ABI: x32 calls carry
-// x86_64's arch.
-func callData(arch Arch, nr uint32) Data {
-	return Data{Nr: nr, Arch: Arch(arch.auditArch())}
-}
-
 // nrOn returns the nth number of arch's ABI: n itself, or on x32 n with
 // bit 30 set.
 func nrOn(arch Arch, n int) int {

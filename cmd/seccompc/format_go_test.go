@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -63,7 +62,8 @@ func TestFormatGo(t *testing.T) {
 	mainGo.WriteString("}\n\nfunc show(name string, p seccomp.Program) {\n\traw, err := p.MarshalBinary()\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\tfmt.Printf(\"%s %#x %s\\n\", name, uint32(p.Arch), hex.EncodeToString(raw))\n}\n")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(mainGo.String()), 0o644))
 
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goTool, err := exec.LookPath("go")
+	require.NoError(t, err)
 	run := func(args ...string) string {
 		cmd := exec.Command(goTool, args...)
 		cmd.Dir = dir
@@ -83,7 +83,7 @@ func TestFormatGo(t *testing.T) {
 	assert.Equal(t, want, got)
 
 	// gofmt has nothing to change.
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "gofmt"), "-l", ".")
+	cmd := exec.Command(filepath.Join(filepath.Dir(goTool), "gofmt"), "-l", ".") // beside go, as Go installs it
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
