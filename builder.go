@@ -91,6 +91,11 @@ type builder struct {
 	spans []span
 	segs  segmentList
 	tree  segmentList
+	// diff holds x32's segments where they differ from x86_64's
+	// (x32Diff), and pool the rule chains sections share (poolChains).
+	diff  segmentList
+	cells []diffCell
+	pool  []pooledChain
 	rev   []bpf.RawInstruction
 	at    []int32
 }
@@ -159,9 +164,10 @@ func (w *workspace) release() {
 	for i := range w.pls {
 		pl := &w.pls[i]
 		clear(pl.chains[:cap(pl.chains)])
-		*pl = plan{calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
+		*pl = plan{calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0]}
 	}
 	w.set = w.set[:0]
+	w.b.releasePool()
 	workspaces.Put(w)
 }
 
@@ -201,6 +207,10 @@ func (b *builder) load(off uint32) {
 	b.emit(insn{op: opLdWAbs, k: off})
 	b.acc = accState(off)
 }
+
+// assume records that the accumulator holds the word at off, as far as
+// what follows tests it: x32's number with bit 30 cleared is x86_64's.
+func (b *builder) assume(off uint32) { b.acc = accState(off) }
 
 // alu emits an instruction that changes the accumulator.
 func (b *builder) alu(op uint16, k uint32) {
@@ -360,6 +370,10 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 				at[i] = place(bpf.RawInstruction{Op: opRetK, K: to.k})
 				continue
 			}
+			if e := at[b.labels[in.jt.v].at]; e == int32(len(rev))-1 {
+				at[i] = e // a jump to the next instruction is none
+				continue
+			}
 			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[in.jt.v].at] - 1)})
 		case opJeqK, opJgtK, opJgeK, opJsetK:
 			// far reports whether target e is out of this jump's reach
@@ -376,6 +390,14 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 			}
 			self := int32(len(rev))
 			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k, Jt: uint8(self - et - 1), Jf: uint8(self - ef - 1)})
+		case opRetK:
+			// A return that nothing falls into can be a copy placed
+			// just after it already: the jumps to it take that one.
+			if e := findRet(in.k); e >= 0 && i > 0 && opClass(b.insns[i-1].op) == classJmp && int32(len(rev))-e <= maxJump/4 {
+				at[i] = e
+				continue
+			}
+			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k})
 		default:
 			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k})
 		}

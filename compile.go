@@ -130,8 +130,20 @@ func emitSections(b *builder, pls []*plan, layout Layout) {
 	}
 	badArch := toAction(pls[0].badArch)
 	def := toAction(pls[0].def)
-	b.load(offArch)
 	last := len(groups) - 1
+	if layout == LayoutTree {
+		// Groups are emitted last first: group i is slot last-i.
+		var slots [16]int
+		for p, pl := range pls {
+			for g := range groups {
+				if groups[g].x86_64 == pl || groups[g].x32 == pl {
+					slots[p] = last - g
+				}
+			}
+		}
+		b.poolChains(pls, slots[:len(pls)])
+	}
+	b.load(offArch)
 	for i := range groups {
 		if i == last {
 			b.jump(opJeqK, groups[i].audit, next, badArch)
@@ -156,6 +168,9 @@ func emitSections(b *builder, pls []*plan, layout Layout) {
 			b.jump(opJsetK, x32SyscallBit, next, badArch)
 			g.x32.emitLayout(b, layout)
 		case g.x86_64.arch == ArchX86_64 && g.x32 != nil:
+			if layout == LayoutTree && emitX32Diff(b, g.x86_64, g.x32) {
+				break
+			}
 			x32 := b.newLabel()
 			b.jump(opJsetK, x32SyscallBit, to(x32), next)
 			g.x86_64.emitLayout(b, layout)
@@ -173,7 +188,39 @@ func emitSections(b *builder, pls []*plan, layout Layout) {
 		default:
 			g.x86_64.emitLayout(b, layout)
 		}
+		if layout == LayoutTree {
+			b.emitPooled(last-i, pls[0].def)
+		}
 	}
+}
+
+// emitX32Diff emits, where x86_64 and x32 share an arch value, x32's
+// numbers sent into x86_64's search: a jset takes them to a search of
+// those whose x32 outcome differs (x32Diff: the "64" numbers x32 lacks,
+// its own 512 and up, and those above x86_64's highest), and the rest,
+// bit 30 cleared, enter x86_64's tree, which the kernel's cache emulator
+// follows through the and. It reports false, emitting nothing, when that
+// search would not be smaller than x32's own tree.
+func emitX32Diff(b *builder, x64, x32 *plan) bool {
+	x32Segs := x32.segments(x32.chainLabels, x32.scratch)
+	x32.scratch, x32.scratchSegments = x32Segs, false
+	b.tree = x64.segments(x64.chainLabels, b.tree)
+	x64.scratchSegments = false
+	same, root := b.newLabel(), b.newLabel()
+	b.diff, b.cells = x32Diff(b.tree, x32Segs, to(same), b.diff, b.cells)
+	// 100 segments take some 100 jumps, which the jset to the root must
+	// clear within its 8-bit offset.
+	if len(b.diff) >= len(x32Segs) || len(b.diff) > 100 {
+		return false
+	}
+	b.jump(opJsetK, x32SyscallBit, next, to(root))
+	b.emitSearch(b.diff, false)
+	b.bind(same)
+	b.alu(opAndK, ^uint32(x32SyscallBit))
+	b.bind(root)
+	b.assume(offNr)
+	b.emitSearch(b.tree, true)
+	return true
 }
 
 // emitLayout emits the plan's section after its frame.

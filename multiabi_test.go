@@ -136,13 +136,36 @@ func TestMultiABISectionsCostLikeSingle(t *testing.T) {
 						extra++
 					}
 				}
+				// In the tree layout x32's numbers enter x86_64's search
+				// (emitX32Diff) once a search of at most 100 segments (7
+				// levels) has taken out those x32 decides otherwise, and
+				// an and has cleared bit 30: x32, which the kernel never
+				// caches, pays those for a program some 130 instructions
+				// shorter on Docker's profile.
+				var via64 Program
+				if a == ArchX32 && layout == LayoutTree && slices.Contains(set, ArchX86_64) {
+					one := &Policy{Arch: ArchX86_64, Default: p.Default}
+					for _, sc := range p.Syscalls {
+						if hasName(ArchX86_64, sc.Name) {
+							one.Syscalls = append(one.Syscalls, sc)
+						}
+					}
+					via64, err = one.CompileLayout(layout)
+					require.NoError(t, err)
+				}
 				for _, nr := range unconditionalAllows(single, a) {
 					ma, err := multi.AnalyzeArch(a, nr)
 					require.NoError(t, err)
 					sa, err := sp.Analyze(nr)
 					require.NoError(t, err)
 					require.Equal(t, []Action{Allow}, ma.Actions, "%s %s nr %d", setName(set), a, nr)
-					assert.LessOrEqual(t, ma.MaxExecuted, sa.MaxExecuted+extra, "%s %s %s nr %d", setName(set), layout, a, nr)
+					bound := sa.MaxExecuted + extra
+					if via64.Instructions != nil {
+						xa, err := via64.Analyze(nr &^ x32SyscallBit)
+						require.NoError(t, err)
+						bound = max(sa.MaxExecuted, xa.MaxExecuted) + extra + 7 + 1
+					}
+					assert.LessOrEqual(t, ma.MaxExecuted, bound, "%s %s %s nr %d", setName(set), layout, a, nr)
 				}
 			}
 		}
@@ -253,20 +276,25 @@ func TestMultiABISkipMissingNotes(t *testing.T) {
 // halves of an argument in the ABI's byte order.
 func TestMultiABIDisassemble(t *testing.T) {
 	p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86, ArchX32}, Default: Errno(syscall.EPERM), SkipMissing: true}
-	p.Allow("read", "socketcall")
+	p.Allow("read", "write", "fstat", "lseek", "socketcall", "preadv")
 	prog, err := p.Compile()
 	require.NoError(t, err)
 	text := prog.Disassemble()
-	// read is 0 on x86_64, 3 on x86, bit 30 on x32; 3 on x86_64 is close.
-	for _, want := range []string{"#0x40000003", "; x86\n", "; x86_64\n", "#3, ", "#102, ", "#1073741824, "} {
+	// read is 0 on x86_64, 3 on x86, bit 30 on x32, where it enters
+	// x86_64's search with bit 30 cleared; 3 on x86_64 is close. preadv is
+	// 295 on x86_64 and 534 on x32, whose 295 is no call.
+	for _, want := range []string{"#0x40000003", "; x86\n", "; x86_64\n", "#3, ", "#102, ", "#1073742358, ", "and #3221225471"} {
 		assert.Contains(t, text, want)
 	}
 	for _, line := range strings.Split(text, "\n") {
 		if strings.Contains(line, "#3, ") {
 			assert.Contains(t, line, "; read", "x86's 3 is read, not x86_64's close: %s", line)
 		}
-		if strings.Contains(line, "#1073741824, ") {
-			assert.Contains(t, line, "; read", "x32's read: %s", line)
+		if strings.Contains(line, "#1073742358, ") {
+			assert.Contains(t, line, "; preadv", "x32's preadv: %s", line)
+		}
+		if strings.Contains(line, "#295, ") {
+			assert.Contains(t, line, "; preadv", "x86_64's preadv: %s", line)
 		}
 		if strings.Contains(line, "#102, ") {
 			assert.Contains(t, line, "; socketcall", line)

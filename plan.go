@@ -31,6 +31,9 @@ type plan struct {
 	// instructions chains[i] takes (chainFloor).
 	chains [][]Rule
 	floors []int
+	// chainLabels are the chains' labels in the builder's pool, shared
+	// with other sections' equal chains (poolChains); tree layout only.
+	chainLabels []label
 	// scratch is memory for dispatchFloor's segments, kept with the plan;
 	// with scratchSegments it holds segments(0), which emitTree reuses.
 	scratch         segmentList
@@ -196,7 +199,7 @@ func hasName(arch Arch, name string) bool {
 func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) error {
 	info := archInfos[arch]
 	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
-		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch}
+		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0]}
 
 	// Resolve the entries, then order them by number, keeping the order of
 	// those for one number: by counting where the numbers lie no further
@@ -453,6 +456,16 @@ func reduceRules(rules []Rule, def Action) ([]Rule, error) {
 		}
 	}
 	rules = rules[:end]
+	if n := len(rules); n > 1 && len(rules[n-1].Conds) == 0 && rules[n-2].Action == rules[n-1].Action {
+		// A rule just before an unconditional one of its action decides
+		// nothing: matched or not, that action follows (as socketcall's
+		// sub-calls do, before Docker's allow of socketcall itself).
+		k := n - 1
+		for k > 0 && rules[k-1].Action == rules[n-1].Action {
+			k--
+		}
+		rules = append(slices.Clip(rules[:k]), rules[n-1])
+	}
 	for len(rules) > 0 && rules[len(rules)-1].Action == def {
 		rules = rules[:len(rules)-1]
 	}

@@ -123,7 +123,9 @@ func TestReduceRules(t *testing.T) {
 		{"trailing default rules go", []Rule{{Action: Allow, Conds: c}, {Action: deny, Conds: c}, {Action: deny}}, deny, 1, false},
 		{"a default rule before another stays", []Rule{{Action: deny, Conds: c}, {Action: Allow}}, deny, 2, false},
 		{"shadowed agreeing rules go", []Rule{{Action: Allow}, {Action: Allow, Conds: c}}, deny, 1, true},
-		{"conditional then unconditional, same action", []Rule{{Action: Allow, Conds: c}, {Action: Allow}}, deny, 2, true},
+		// Matched or not, allow follows: the conditional rule goes.
+		{"conditional then unconditional, same action", []Rule{{Action: Allow, Conds: c}, {Action: Allow}}, deny, 1, true},
+		{"agreeing rules before an unconditional one go, others stay", []Rule{{Action: deny, Conds: c}, {Action: Allow, Conds: c}, {Action: Allow, Conds: c[:0:0]}, {Action: Allow}}, deny, 2, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -209,6 +209,10 @@ func (p Program) accumulators() []accState {
 			flow(i+1+int(ri.Jf), s)
 		case ri.Op == opTxa:
 			flow(i+1, accUnknown)
+		case ri.Op == opAndK && ri.K == ^uint32(x32SyscallBit) && s == offNr:
+			// An x32 number with bit 30 cleared, sent into x86_64's
+			// search (emitX32Diff): still read as a number.
+			flow(i+1, offNr)
 		case opClass(ri.Op) == classSt || opClass(ri.Op) == classStx ||
 			opClass(ri.Op) == classLdx || ri.Op == opTax:
 			flow(i+1, s) // A unchanged

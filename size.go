@@ -152,7 +152,7 @@ func (b *builder) runFloor(rules []Rule) int {
 // outcome other than allow, or an allow outside the bitmap with a jeq.
 func (pl *plan) dispatchFloor(layout Layout) int {
 	if layout == LayoutTree {
-		pl.scratch, pl.scratchSegments = pl.segments(0, pl.scratch), true
+		pl.scratch, pl.scratchSegments = pl.segments(nil, pl.scratch), true
 		return len(pl.scratch) / 2
 	}
 	n := 0

@@ -2,7 +2,8 @@ package seccomp
 
 // segments splits the syscall numbers into runs of equal outcome: a
 // return, or the chain of a syscall with conditions (the label of
-// pl.chains[i] is chains+i), in into's memory if it has room. On x86_64 the
+// pl.chains[i] is labels[i], or i when labels is nil), in into's memory if
+// it has room. On x86_64 the
 // numbers with bit 30 set are x32's and get the bad-arch action, all but -1:
 // the search tells them apart at the far right of the tree, where no real
 // syscall is, instead of a test in the frame that every syscall would run.
@@ -10,7 +11,7 @@ package seccomp
 // there first (a jset), and this search never sees them: x32's calls then
 // pay no walk through x86_64's tree, and the disassembler can tell the
 // sections apart.
-func (pl *plan) segments(chains label, into segmentList) segmentList {
+func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	// Each call is a run, and so may be the numbers before it; then the
 	// numbers above the last and x32's.
 	n, after := 7, uint32(0)
@@ -45,7 +46,11 @@ func (pl *plan) segments(chains label, into segmentList) segmentList {
 	for _, c := range pl.calls {
 		unlisted(from, uint64(c.nr))
 		if c.hasRules() {
-			segs.add(uint64(c.nr), to(chains+label(c.chain)))
+			l := label(c.chain)
+			if labels != nil {
+				l = labels[c.chain]
+			}
+			segs.add(uint64(c.nr), to(l))
 		} else {
 			segs.add(uint64(c.nr), toAction(c.action))
 		}
@@ -64,24 +69,27 @@ func (pl *plan) segments(chains label, into segmentList) segmentList {
 }
 
 // emitTree emits the tree layout after the frame: a balanced binary
-// search over the segments, whose leaves return or jump into a rule chain,
-// then the chains. Every instruction on the way to a constant outcome is
-// one the kernel's cache emulator understands.
+// search over the segments, whose leaves return or jump into a rule chain
+// (emitSections emits the chains, shared between sections, after them).
+// Every instruction on the way to a constant outcome is one the kernel's
+// cache emulator understands.
 func (pl *plan) emitTree(b *builder) {
-	chains := label(len(b.labels))
-	for range pl.chains {
-		b.newLabel()
-	}
 	b.load(offNr)
-	segs := pl.scratch // checkFloor's, if its chain labels are these
-	if chains != 0 || !pl.scratchSegments {
-		b.tree = pl.segments(chains, b.tree)
-		segs = b.tree
+	b.emitSearch(pl.treeSegments(b), true)
+}
+
+// treeSegments returns the plan's segments with its pooled chain labels:
+// checkFloor's, when those labels are 0, 1, ..., as a single ABI's are, or
+// else made afresh in b.tree.
+func (pl *plan) treeSegments(b *builder) segmentList {
+	reuse := pl.scratchSegments
+	for i, l := range pl.chainLabels {
+		reuse = reuse && l == label(i)
 	}
 	pl.scratchSegments = false // the search reorders them
-	b.emitSearch(segs, true)
-	for i, rules := range pl.chains {
-		b.bind(chains + label(i))
-		b.emitRules(rules, pl.def)
+	if reuse {
+		return pl.scratch
 	}
+	b.tree = pl.segments(pl.chainLabels, b.tree)
+	return b.tree
 }

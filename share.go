@@ -1,0 +1,192 @@
+package seccomp
+
+// This file is what the sections of a program of several ABIs share in the
+// tree layout: the rule chains, emitted once for every section whose rules
+// for a call are the same, and on x86_64 the search itself, which x32's
+// numbers enter once the few whose x32 outcome differs are taken out
+// (emitX32Diff). Docker's profile on x86_64 names the same rules for
+// socket, clone and personality on all three ABIs, and x32's numbers are
+// x86_64's but for some fifty: shared, its program is some 130 instructions
+// shorter (seccompc stats -profile docker).
+
+// pooledChain is one rule chain of the program, shared by every plan whose
+// call has these rules; last is the emission slot of the last section that
+// jumps into it, after which it is emitted.
+type pooledChain struct {
+	rules []Rule
+	at    label
+	last  int
+}
+
+// poolChains gives every chain of pls a label in the builder's pool, the
+// same for chains of equal rules, and records in each the last of slots
+// (the emission slot of each plan) that uses it. The pool's labels are the
+// builder's first ones, in order, so that a single plan's chain i is label
+// i (see emitTree).
+func (b *builder) poolChains(pls []*plan, slots []int) {
+	b.pool = b.pool[:0]
+	for p, pl := range pls {
+		pl.chainLabels = pl.chainLabels[:0]
+		for _, rules := range pl.chains {
+			k := -1
+			if len(pls) > 1 {
+				for j := range b.pool {
+					if rulesEqual(b.pool[j].rules, rules) {
+						k = j
+						break
+					}
+				}
+			}
+			if k < 0 {
+				b.pool = append(b.pool, pooledChain{rules: rules, at: b.newLabel(), last: slots[p]})
+				k = len(b.pool) - 1
+			}
+			b.pool[k].last = max(b.pool[k].last, slots[p])
+			pl.chainLabels = append(pl.chainLabels, b.pool[k].at)
+		}
+	}
+}
+
+// emitPooled emits the chains whose last user is slot, in pool order.
+func (b *builder) emitPooled(slot int, def Action) {
+	for i := range b.pool {
+		if c := &b.pool[i]; c.last == slot {
+			b.bind(c.at)
+			b.emitRules(c.rules, def)
+		}
+	}
+}
+
+// releasePool drops the pool's rules, which are the caller's.
+func (b *builder) releasePool() {
+	clear(b.pool[:cap(b.pool)])
+	b.pool = b.pool[:0]
+}
+
+// rulesEqual reports whether two reduced rule lists decide alike because
+// they are the same.
+func rulesEqual(a, b []Rule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Action != b[i].Action || len(a[i].Conds) != len(b[i].Conds) {
+			return false
+		}
+		for j := range a[i].Conds {
+			if a[i].Conds[j] != b[i].Conds[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// x32Diff returns, in into's memory, the segments of x32's numbers (bit 30
+// set) for a search whose leaves give x32's outcome where it differs from
+// x86_64's for the number with bit 30 cleared, and elsewhere either that
+// outcome, the same on both, or same: entering x86_64's search. Both lists
+// cover the number line, with pooled chain labels, so that equal targets
+// decide alike. Of the choices it takes those that make the fewest
+// segments, and of equally few, the outcome itself over x86_64's search.
+// The numbers with bit 30 clear never come here: they join whichever
+// segment is next to them. cells is scratch memory.
+func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCell) (segmentList, []diffCell) {
+	const end = uint64(1) << 32
+	// endOf is where segment i of s ends.
+	endOf := func(s segmentList, i int) uint64 {
+		if i+1 < len(s) {
+			return uint64(s[i+1].start)
+		}
+		return end
+	}
+	// containing returns the segment of s that holds v.
+	containing := func(s segmentList, v uint64) int {
+		i := 0
+		for i+1 < len(s) && uint64(s[i+1].start) <= v {
+			i++
+		}
+		return i
+	}
+	// The runs on which both lists keep one target, and what each may go to.
+	cells = cells[:0]
+	for _, w := range [2][2]uint64{{x32SyscallBit, 2 * x32SyscallBit}, {3 * x32SyscallBit, end}} {
+		i, j := containing(x32, w[0]), containing(x64, w[0]-x32SyscallBit)
+		for at := w[0]; at < w[1]; {
+			t := x32[i].to
+			cells = append(cells, diffCell{start: uint32(at), to: t, shared: t == x64[j].to})
+			e32, e64 := endOf(x32, i), endOf(x64, j)+x32SyscallBit
+			stop := min(e32, e64, w[1])
+			if stop == e32 {
+				i++
+			}
+			if stop == e64 {
+				j++
+			}
+			at = stop
+		}
+	}
+	// cost[c] is the fewest segments up to the current cell when it goes
+	// to its outcome (c = 0) or to same (c = 1); from records the choice
+	// of the cell before that achieves it.
+	pick := func(c *diffCell, choice int) target {
+		if choice == 1 {
+			return same
+		}
+		return c.to
+	}
+	var cost [2]int
+	cost[1] = 1 << 30
+	if cells[0].shared {
+		cost[1] = 1
+	}
+	cost[0] = 1
+	for k := 1; k < len(cells); k++ {
+		c, prev := &cells[k], &cells[k-1]
+		var next [2]int
+		for choice := range 2 {
+			next[choice] = 1 << 30
+			if choice == 1 && !c.shared {
+				continue
+			}
+			for p := range 2 {
+				n := cost[p]
+				if pick(prev, p) != pick(c, choice) {
+					n++
+				}
+				if n < next[choice] {
+					next[choice], c.from[choice] = n, uint8(p)
+				}
+			}
+		}
+		cost = next
+	}
+	choice := 0
+	if cost[1] < cost[0] {
+		choice = 1
+	}
+	for k := len(cells) - 1; k >= 0; k-- {
+		cells[k].choice = uint8(choice)
+		choice = int(cells[k].from[choice])
+	}
+	out := into[:0]
+	for k := range cells {
+		start := uint64(cells[k].start)
+		if k == 0 {
+			start = 0
+		}
+		out.add(start, pick(&cells[k], int(cells[k].choice)))
+	}
+	return out, cells
+}
+
+// diffCell is a run of x32's numbers for x32Diff: where it starts, x32's
+// target, and whether x86_64's is the same, so that same may stand for it;
+// from and choice are the search for the fewest segments.
+type diffCell struct {
+	start  uint32
+	to     target
+	shared bool
+	from   [2]uint8
+	choice uint8
+}
