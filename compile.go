@@ -61,7 +61,7 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 		return Program{}, err
 	}
 	// Refuse what is certain to be too large before emitting anything.
-	if err := checkFloor(pls, layout); err != nil {
+	if err := checkFloor(&w.b, pls, layout); err != nil {
 		return Program{}, err
 	}
 	b := &w.b
@@ -69,7 +69,7 @@ func (p *Policy) CompileLayout(layout Layout) (Program, error) {
 	emit(b, pls, layout)
 	insns, err := b.assemble()
 	if e, ok := err.(errTooLong); ok {
-		return Program{}, tooLong(pls, e.n, layout)
+		return Program{}, tooLong(&w.b, pls, e.n, layout)
 	}
 	if err != nil {
 		return Program{}, err

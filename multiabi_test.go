@@ -400,3 +400,23 @@ func TestMultiABIFloors(t *testing.T) {
 		checkFloors(t, policy(300), layout)
 	}
 }
+
+// Sections share equal chains in the tree layout, and the floors count a
+// shared chain once: a chain too large to fit twice compiles when every
+// ABI has it, in the tree; the bitmap layout, which shares nothing, refuses
+// it on its floors.
+func TestMultiABISharedChainFloors(t *testing.T) {
+	p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Default: Errno(syscall.EPERM)}
+	var rules []Rule
+	for i := range 800 {
+		rules = append(rules, Rule{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpNotEqual, Value: uint64(i), Width: 32}, {Arg: 1, Op: OpEqual, Value: uint64(i), Width: 32}}})
+	}
+	p.Syscalls = append(p.Syscalls, Syscall{Name: "write", Rules: rules})
+	tree, err := p.CompileLayout(LayoutTree)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(tree.Instructions), maxInsns)
+	_, err = p.CompileLayout(LayoutBitmap)
+	require.ErrorIs(t, err, ErrTooLarge)
+	assert.Contains(t, err.Error(), "program needs at least", "refused on the floors")
+	t.Logf("tree: %d instructions; bitmap: %v", len(tree.Instructions), err)
+}

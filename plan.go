@@ -31,6 +31,10 @@ type plan struct {
 	// instructions chains[i] takes (chainFloor).
 	chains [][]Rule
 	floors []int
+	// ceiling is more than the section can emit before the assembler's
+	// stand-ins (sectionCeiling and ruleCeiling); floors are computed
+	// only when it nears the kernel's limit (checkFloor).
+	ceiling int
 	// chainLabels are the chains' labels in the builder's pool, shared
 	// with other sections' equal chains (poolChains); tree layout only.
 	chainLabels []label
@@ -339,7 +343,9 @@ func (pl *plan) add(w *workspace, nr uint32, rules []Rule, name string) error {
 	default:
 		pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
 		pl.chains = append(pl.chains, rules)
-		pl.floors = append(pl.floors, w.b.chainFloor(rules))
+		for _, r := range rules {
+			pl.ceiling += ruleCeiling(r)
+		}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ package seccomp
 // jumps into it, after which it is emitted.
 type pooledChain struct {
 	rules []Rule
+	hash  uint64
 	at    label
 	last  int
 }
@@ -28,17 +29,20 @@ func (b *builder) poolChains(pls []*plan, slots []int) {
 	for p, pl := range pls {
 		pl.chainLabels = pl.chainLabels[:0]
 		for _, rules := range pl.chains {
-			k := -1
+			k, h := -1, uint64(0)
 			if len(pls) > 1 {
+				// The floors bound the chains to a few thousand, and
+				// the hashes make their comparisons cheap.
+				h = rulesHash(rules)
 				for j := range b.pool {
-					if rulesEqual(b.pool[j].rules, rules) {
+					if b.pool[j].hash == h && rulesEqual(b.pool[j].rules, rules) {
 						k = j
 						break
 					}
 				}
 			}
 			if k < 0 {
-				b.pool = append(b.pool, pooledChain{rules: rules, at: b.newLabel(), last: slots[p]})
+				b.pool = append(b.pool, pooledChain{rules: rules, hash: h, at: b.newLabel(), last: slots[p]})
 				k = len(b.pool) - 1
 			}
 			b.pool[k].last = max(b.pool[k].last, slots[p])
@@ -80,6 +84,26 @@ func rulesEqual(a, b []Rule) bool {
 		}
 	}
 	return true
+}
+
+// rulesHash hashes rules so that equal ones (rulesEqual) hash alike
+// (FNV-1a over their fields).
+func rulesHash(rules []Rule) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(v uint64) {
+		h ^= v
+		h *= 1099511628211
+	}
+	for _, r := range rules {
+		mix(uint64(r.Action))
+		mix(uint64(len(r.Conds)))
+		for _, c := range r.Conds {
+			mix(uint64(c.Arg)<<16 | uint64(c.Op)<<8 | uint64(c.Width))
+			mix(c.Value)
+			mix(c.Mask)
+		}
+	}
+	return h
 }
 
 // x32Diff returns, in into's memory, the segments of x32's numbers (bit 30

@@ -64,6 +64,28 @@ func (p *Policy) checkInputSize() error {
 	return nil
 }
 
+// computeFloors fills pl.floors, once: a chain's floor for each chain.
+func (pl *plan) computeFloors(b *builder) {
+	if len(pl.floors) == len(pl.chains) {
+		return
+	}
+	pl.floors = pl.floors[:0]
+	for _, rules := range pl.chains {
+		pl.floors = append(pl.floors, b.chainFloor(rules))
+	}
+}
+
+// ruleCeiling is more than emitRules can emit for a rule: a 64-bit
+// condition takes at most two loads, two ands and three jumps, and the
+// rule its return. checkFloor counts the assembler's stand-ins, at most
+// two a jump.
+func ruleCeiling(r Rule) int { return 2 + 8*len(r.Conds) }
+
+// sectionCeiling is more than a section emits besides its chains: the
+// frame, the search over at most 2 segments a call and 8 more, and the
+// search of x32's numbers, which takes fewer than 100.
+func sectionCeiling(calls int) int { return 8 + 2*calls + 8 + 100 }
+
 // frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
 // ld nr, and on x86_64 the x32 checks, which the tree layout leaves to its
 // search.
@@ -187,13 +209,50 @@ func sectionFrameFloor(pl *plan, layout Layout, set []*plan) int {
 // layout: the load of the arch, then per section its frame, its dispatch
 // and its chains' floors already go over it. The error names what is
 // largest in the largest section.
-func checkFloor(pls []*plan, layout Layout) error {
+func checkFloor(b *builder, pls []*plan, layout Layout) error {
+	// A policy far from the limit, as real ones are, needs no floors: a
+	// ceiling on what it can emit, stand-ins included, says so at once.
+	ceiling := 1
+	for _, pl := range pls {
+		ceiling += pl.ceiling
+	}
+	if 3*ceiling <= maxInsns {
+		return nil
+	}
 	total, worst, worstFloor, worstDispatch := 1, pls[0], -1, 0
 	for _, pl := range pls {
+		pl.computeFloors(b)
+	}
+	// In the tree layout sections share equal chains (poolChains): each
+	// counts once, in the first section that has it; and x32's numbers
+	// may enter x86_64's search (emitX32Diff), so its own counts nothing.
+	var seen map[uint64][][]Rule
+	if layout == LayoutTree && len(pls) > 1 {
+		seen = map[uint64][][]Rule{}
+	}
+	shared := func(rules []Rule) bool {
+		if seen == nil {
+			return false
+		}
+		h := rulesHash(rules)
+		for _, o := range seen[h] {
+			if rulesEqual(o, rules) {
+				return true
+			}
+		}
+		seen[h] = append(seen[h], rules)
+		return false
+	}
+	for _, pl := range pls {
 		dispatch := pl.dispatchFloor(layout)
+		if layout == LayoutTree && pl.arch == ArchX32 && slices.ContainsFunc(pls, func(o *plan) bool { return o.arch == ArchX86_64 }) {
+			dispatch = 0
+		}
 		n := sectionFrameFloor(pl, layout, pls) + dispatch
-		for _, f := range pl.floors {
-			n += f
+		for i, f := range pl.floors {
+			if !shared(pl.chains[i]) {
+				n += f
+			}
 		}
 		total += n
 		if n > worstFloor {
@@ -208,8 +267,11 @@ func checkFloor(pls []*plan, layout Layout) error {
 
 // tooLong is the error for a program that came out over the limit
 // although the floors did not show it.
-func tooLong(pls []*plan, n int, layout Layout) error {
+func tooLong(b *builder, pls []*plan, n int, layout Layout) error {
 	worst, worstFloor := pls[0], -1
+	for _, pl := range pls {
+		pl.computeFloors(b)
+	}
 	for _, pl := range pls {
 		f := pl.dispatchFloor(layout)
 		for _, c := range pl.floors {

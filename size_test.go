@@ -181,6 +181,7 @@ func checkFloors(t testing.TB, p *Policy, layout Layout) {
 	t.Helper()
 	pl, err := p.plan()
 	require.NoError(t, err)
+	pl.computeFloors(newBuilder(16))
 	prog, err := p.CompileLayout(layout)
 	require.NoError(t, err)
 	total := frameFloor(pl.arch, layout) + pl.dispatchFloor(layout)
