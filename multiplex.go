@@ -134,6 +134,9 @@ func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]R
 	var names [numMultiplexers][maxSubCall]string
 	for _, i := range applies {
 		sc := &p.Syscalls[i]
+		if n := len(sc.Name); n == 0 || n >= len(subCallShapes) || subCallShapes[n]&(1<<(sc.Name[0]&63)) == 0 {
+			continue // no sub-call's length and first letter: no lookup
+		}
 		s, ok := subCalls[sc.Name]
 		if !ok || !has[s.mux] {
 			continue
@@ -183,16 +186,23 @@ type subCall struct {
 	k   uint32
 }
 
-// subCalls indexes the multiplexers' sub-calls by direct name.
-var subCalls = func() map[string]subCall {
+// subCalls indexes the multiplexers' sub-calls by direct name;
+// subCallShapes[n] has bit c&63 set when a sub-call's name is n bytes long
+// and starts with c, so that most names need no lookup.
+var subCalls, subCallShapes = func() (map[string]subCall, [32]uint64) {
 	m := map[string]subCall{}
+	var shapes [32]uint64
 	for mi, mux := range multiplexers {
 		for name, k := range mux.sub {
 			if k >= maxSubCall {
 				panic("seccomp: sub-call number over maxSubCall")
 			}
+			if len(name) >= len(shapes) {
+				panic("seccomp: sub-call name too long for subCallShapes")
+			}
 			m[name] = subCall{mux: mi, k: k}
+			shapes[len(name)] |= 1 << (name[0] & 63)
 		}
 	}
-	return m
+	return m, shapes
 }()

@@ -114,23 +114,30 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 	for a := range set {
 		applies[a] = w.idx[a*n : a*n : (a+1)*n]
 	}
-	for i, sc := range p.Syscalls {
-		if sc.Arch != 0 && !slices.Contains(set, sc.Arch) {
-			label := fmt.Sprintf("syscall %d", sc.Nr)
-			if sc.Name != "" {
-				label = fmt.Sprintf("syscall %q", sc.Name)
+	if len(set) == 1 {
+		// One ABI: every entry applies, in order.
+		for i := range p.Syscalls {
+			if a := p.Syscalls[i].Arch; a != 0 && a != set[0] {
+				return nil, nil, p.notInSet(i)
 			}
-			return nil, nil, fmt.Errorf("seccomp: %s: arch %s is not one of the policy's", label, sc.Arch)
-		}
-		if len(set) == 1 {
 			applies[0] = append(applies[0], uint32(i))
-			continue
+		}
+	}
+	for i := range p.Syscalls {
+		if len(set) == 1 {
+			break
+		}
+		sc := &p.Syscalls[i]
+		a := -1
+		if sc.Arch != 0 {
+			if a = slices.Index(set, sc.Arch); a < 0 {
+				return nil, nil, p.notInSet(i)
+			}
 		}
 		if sc.Name == "" && sc.Arch == 0 {
 			return nil, nil, fmt.Errorf("seccomp: syscall %d: a number names a call on one ABI, so the entry must set Arch in a policy of several", sc.Nr)
 		}
-		if sc.Arch != 0 {
-			a := slices.Index(set, sc.Arch)
+		if a >= 0 {
 			applies[a] = append(applies[a], uint32(i))
 			continue
 		}
@@ -168,6 +175,16 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 		}
 	}
 	return pls, notes, nil
+}
+
+// notInSet is the error for entry i, whose Arch is none of the policy's.
+func (p *Policy) notInSet(i int) error {
+	sc := &p.Syscalls[i]
+	label := fmt.Sprintf("syscall %d", sc.Nr)
+	if sc.Name != "" {
+		label = fmt.Sprintf("syscall %q", sc.Name)
+	}
+	return fmt.Errorf("seccomp: %s: arch %s is not one of the policy's", label, sc.Arch)
 }
 
 // abis appends the policy's ABIs to set, Arch's first, checked: each
@@ -220,7 +237,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 	bottom, top := uint32(math.MaxUint32), uint32(0)
 	for _, i := range applies {
 		sc := &p.Syscalls[i]
-		nr, name, err := identify(arch, info, *sc)
+		nr, name, err := identify(arch, info, sc)
 		if err != nil {
 			if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
 				continue // only through the multiplexer here (send on x86, say)
@@ -391,7 +408,7 @@ func sortByNumber(nrs, order []uint32) (distinct int) {
 }
 
 // identify returns the number and name of an entry.
-func identify(arch Arch, info *archInfo, sc Syscall) (int, string, error) {
+func identify(arch Arch, info *archInfo, sc *Syscall) (int, string, error) {
 	if sc.Name != "" {
 		if i := sc.Nr - info.table.first; sc.Nr != 0 && i >= 0 && i < len(info.table.names) && info.table.names[i] == sc.Name {
 			// Both given and they agree: a name is at one number only
