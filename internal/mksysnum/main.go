@@ -4,7 +4,12 @@
 // selects, so the tables move with that module. x32 has no GOARCH and so no
 // x/sys file: its table comes from the kernel's syscall_64.tbl, committed
 // beside this file (its header names the commit), whose "common" and "x32"
-// entries are x32's system calls, numbered with __X32_SYSCALL_BIT set.
+// entries are x32's system calls, numbered with __X32_SYSCALL_BIT set, and
+// from syscall_64_later.tbl, the entries the kernel added after that
+// commit. 32-bit arm's private calls at __ARM_NR_BASE (0x0f0000: set_tls,
+// cacheflush, ...), which x/sys leaves out, come from arm_private.h, the
+// kernel's defines: they go in the arm table's sparse part, so that the
+// dense part need not reach 983,046.
 //
 // Run it with go generate from the repository root.
 package main
@@ -26,26 +31,31 @@ import (
 )
 
 // arches maps our table name to the GOARCH whose x/sys file it is built
-// from; an empty goarch means x32, built from x32Table.
-var arches = []struct{ table, goarch string }{
-	{"x86_64", "amd64"},
-	{"x86", "386"},
-	{"x32", ""},
-	{"aarch64", "arm64"},
-	{"arm", "arm"},
-	{"riscv64", "riscv64"},
-	{"ppc64le", "ppc64le"},
-	{"ppc64", "ppc64"},
-	{"s390x", "s390x"},
-	{"mips", "mips"},
-	{"mipsel", "mipsle"},
-	{"mips64", "mips64"},
-	{"mipsel64", "mips64le"},
-	{"loongarch64", "loong64"},
+// from; an empty goarch means x32, built from x32Tables. private, if set,
+// is a file of the arch's private calls, for the table's sparse part.
+var arches = []struct{ table, goarch, private string }{
+	{"x86_64", "amd64", ""},
+	{"x86", "386", ""},
+	{"x32", "", ""},
+	{"aarch64", "arm64", ""},
+	{"arm", "arm", armPrivate},
+	{"riscv64", "riscv64", ""},
+	{"ppc64le", "ppc64le", ""},
+	{"ppc64", "ppc64", ""},
+	{"s390x", "s390x", ""},
+	{"mips", "mips", ""},
+	{"mipsel", "mipsle", ""},
+	{"mips64", "mips64", ""},
+	{"mipsel64", "mips64le", ""},
+	{"loongarch64", "loong64", ""},
 }
 
-// x32Table is the kernel's x86_64 table, relative to this directory.
-const x32Table = "internal/mksysnum/syscall_64.tbl"
+// x32Tables are the kernel's x86_64 table and the entries added after it,
+// relative to the repository root.
+var x32Tables = []string{"internal/mksysnum/syscall_64.tbl", "internal/mksysnum/syscall_64_later.tbl"}
+
+// armPrivate holds the kernel's __ARM_NR_* defines.
+const armPrivate = "internal/mksysnum/arm_private.h"
 
 // x32SyscallBit is __X32_SYSCALL_BIT, which x32 numbers carry.
 const x32SyscallBit = 0x40000000
@@ -77,7 +87,7 @@ func main() {
 		var names map[int]string
 		var err error
 		if a.goarch == "" {
-			names, err = parseTbl(x32Table)
+			names, err = parseTbl(x32Tables...)
 		} else {
 			names, err = parse(filepath.Join(strings.TrimSpace(string(dir)), "unix", "zsysnum_linux_"+a.goarch+".go"))
 		}
@@ -92,10 +102,38 @@ func main() {
 		// Tables start at their lowest number (4000 on mips o32, 5000
 		// on n64, bit 30 on x32), so that they hold no long run of gaps.
 		first := nrs[0]
+		var private map[int]string
+		if a.private != "" {
+			if private, err = parsePrivate(a.private); err != nil {
+				log.Fatal(err)
+			}
+		}
 		fmt.Fprintf(&b, "// sysnum%s lists the %s system calls: names[i] is number first+i; an empty name is a gap.\n", ident(a.table), a.table)
 		fmt.Fprintf(&b, "var sysnum%s = sysTable{first: %#x, names: []string{\n", ident(a.table), first)
 		for _, nr := range nrs {
 			fmt.Fprintf(&b, "\t%d: %q,\n", nr-first, names[nr])
+		}
+		if len(private) == 0 {
+			b.WriteString("}}\n\n")
+			continue
+		}
+		// The private calls lie far above the table: the sparse part,
+		// by number, each number and name new to the table.
+		b.WriteString("}, sparse: []sparseSyscall{\n")
+		byName := make(map[string]bool, len(names))
+		for _, name := range names {
+			byName[name] = true
+		}
+		pnrs := make([]int, 0, len(private))
+		for nr, name := range private {
+			if nr <= nrs[len(nrs)-1] || byName[name] {
+				log.Fatalf("%s: %s (%#x) is not beyond the %s table, which ends at %d", a.private, name, nr, a.table, nrs[len(nrs)-1])
+			}
+			pnrs = append(pnrs, nr)
+		}
+		sort.Ints(pnrs)
+		for _, nr := range pnrs {
+			fmt.Fprintf(&b, "\t{%#x, %q},\n", nr, private[nr])
 		}
 		b.WriteString("}}\n\n")
 	}
@@ -141,16 +179,33 @@ func parse(path string) (map[int]string, error) {
 	return names, nil
 }
 
-// parseTbl returns x32's system calls from a kernel syscall_64.tbl: the
-// "common" and "x32" entries, each numbered with __X32_SYSCALL_BIT set, as
-// the kernel sees them in seccomp_data.nr.
-func parseTbl(path string) (map[int]string, error) {
+// parseTbl returns x32's system calls from kernel syscall_64.tbl files,
+// read in order: the "common" and "x32" entries, each numbered with
+// __X32_SYSCALL_BIT set, as the kernel sees them in seccomp_data.nr. A
+// number or name in two entries is an error, whichever files they are in.
+func parseTbl(paths ...string) (map[int]string, error) {
+	names := make(map[int]string)
+	all := make(map[int]string) // every ABI's entries, to catch a number given twice
+	seen := make(map[string]bool)
+	for _, path := range paths {
+		if err := parseTblInto(path, names, all, seen); err != nil {
+			return nil, err
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no system calls found", strings.Join(paths, ", "))
+	}
+	return names, nil
+}
+
+// parseTblInto adds one syscall_64.tbl's x32 entries to names; all holds
+// every ABI's entries so far, by number, and seen the names in names.
+func parseTblInto(path string, names, all map[int]string, seen map[string]bool) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	names := make(map[int]string)
 	s := bufio.NewScanner(f)
 	for line := 1; s.Scan(); line++ {
 		text := s.Text()
@@ -162,30 +217,78 @@ func parseTbl(path string) (map[int]string, error) {
 			continue
 		}
 		if len(fields) < 3 {
-			return nil, fmt.Errorf("%s:%d: want <number> <abi> <name>, have %q", path, line, s.Text())
+			return fmt.Errorf("%s:%d: want <number> <abi> <name>, have %q", path, line, s.Text())
 		}
 		nr, err := strconv.Atoi(fields[0])
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			return fmt.Errorf("%s:%d: %w", path, line, err)
 		}
+		name := fields[2]
+		if old, dup := all[nr]; dup {
+			return fmt.Errorf("%s:%d: number %d is both %s and %s", path, line, nr, old, name)
+		}
+		all[nr] = name
 		switch fields[1] {
 		case "common", "x32":
 		case "64":
+			// 64-bit only; x32 has its own entry (512 and up) or none.
+			// The name may be x32's too, at another number.
 			continue
 		default:
-			return nil, fmt.Errorf("%s:%d: unknown abi %q", path, line, fields[1])
+			return fmt.Errorf("%s:%d: unknown abi %q", path, line, fields[1])
 		}
-		nr |= x32SyscallBit
-		if old, dup := names[nr]; dup {
-			return nil, fmt.Errorf("%s:%d: number %d is both %s and %s", path, line, nr, old, fields[2])
+		if seen[name] {
+			return fmt.Errorf("%s:%d: %s is named twice", path, line, name)
 		}
-		names[nr] = fields[2]
+		seen[name] = true
+		names[nr|x32SyscallBit] = name
 	}
-	if err := s.Err(); err != nil {
+	return s.Err()
+}
+
+// privateDefine is a line of arm_private.h: a private call at an offset
+// from __ARM_NR_BASE, or __ARM_NR_BASE itself.
+var privateDefine = regexp.MustCompile(`^#define\s+__ARM_NR_(\w+)\s+\((__NR_SYSCALL_BASE|__ARM_NR_BASE)\+(0x[0-9a-fA-F]+|[0-9]+)\)\s*$`)
+
+// parsePrivate returns the private calls of an arm_private.h, number to
+// name: each define's offset plus __ARM_NR_BASE, which must come first.
+// __NR_SYSCALL_BASE is EABI's, 0. A line that starts a define but does not
+// parse is an error, so that no call is dropped unseen.
+func parsePrivate(path string) (map[int]string, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
 		return nil, err
 	}
+	names := make(map[int]string)
+	seen := make(map[string]bool)
+	base := -1
+	for i, text := range strings.Split(string(src), "\n") {
+		if !strings.HasPrefix(text, "#define") {
+			continue
+		}
+		m := privateDefine.FindStringSubmatch(text)
+		if m == nil {
+			return nil, fmt.Errorf("%s:%d: want #define __ARM_NR_<name> (__ARM_NR_BASE+<n>), have %q", path, i+1, text)
+		}
+		off, err := strconv.ParseInt(m[3], 0, 32)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		switch {
+		case m[1] == "BASE" && m[2] == "__NR_SYSCALL_BASE" && base < 0:
+			base = int(off)
+			continue
+		case m[1] == "BASE" || m[2] != "__ARM_NR_BASE" || base < 0:
+			return nil, fmt.Errorf("%s:%d: want __ARM_NR_BASE defined once, before the calls: %q", path, i+1, text)
+		}
+		nr := base + int(off)
+		if old, dup := names[nr]; dup || seen[m[1]] {
+			return nil, fmt.Errorf("%s:%d: %s (%#x) repeats a number or name (%s)", path, i+1, m[1], nr, old)
+		}
+		names[nr], seen[m[1]] = m[1], true
+	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("%s: no system calls found", path)
+		return nil, fmt.Errorf("%s: no private calls found", path)
 	}
 	return names, nil
 }
