@@ -5,6 +5,7 @@ package seccomp
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"runtime"
 	"strings"
 )
@@ -61,10 +62,48 @@ const x32SyscallBit = 0x40000000
 const MaxSyscall = 0x40000000
 
 // sysTable is an arch's system calls: names[i] is number first+i, and an
-// empty name is a gap.
+// empty name is a gap. sparse, by number, holds the calls far above the
+// dense part (arm's private calls at __ARM_NR_BASE, 0x0f0000), which a
+// dense array would reach with a million gaps. Code that walks names alone
+// misses them: use each.
 type sysTable struct {
-	first int
-	names []string
+	first  int
+	names  []string
+	sparse []sparseSyscall
+}
+
+// sparseSyscall is a call of a table's sparse part.
+type sparseSyscall struct {
+	nr   int
+	name string
+}
+
+// name returns the name of call nr, if the table has it.
+func (t *sysTable) name(nr int) (string, bool) {
+	if i := nr - t.first; i >= 0 && i < len(t.names) {
+		return t.names[i], t.names[i] != ""
+	}
+	for _, s := range t.sparse {
+		if s.nr == nr {
+			return s.name, true
+		}
+	}
+	return "", false
+}
+
+// each calls f with every call of the table, by number, until f returns
+// false.
+func (t *sysTable) each(f func(nr int, name string) bool) {
+	for i, name := range t.names {
+		if name != "" && !f(t.first+i, name) {
+			return
+		}
+	}
+	for _, s := range t.sparse {
+		if !f(s.nr, s.name) {
+			return
+		}
+	}
 }
 
 type archInfo struct {
@@ -125,12 +164,11 @@ var ErrNoSyscallTable = errors.New("known arch, but not supported: no syscall ta
 
 func init() {
 	for _, info := range archInfos {
-		info.byName = make(map[string]int, len(info.table.names))
-		for i, name := range info.table.names {
-			if name != "" {
-				info.byName[name] = info.table.first + i
-			}
-		}
+		info.byName = make(map[string]int, len(info.table.names)+len(info.table.sparse))
+		info.table.each(func(nr int, name string) bool {
+			info.byName[name] = nr
+			return true
+		})
 	}
 }
 
@@ -251,9 +289,18 @@ func (a Arch) SyscallName(nr int) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	i := nr - info.table.first
-	if i < 0 || i >= len(info.table.names) || info.table.names[i] == "" {
-		return "", false
+	return info.table.name(nr)
+}
+
+// Syscalls returns the arch's system calls, number and name, in
+// increasing order of number. Most arches number theirs from 0 (4000 on
+// mips o32, 5000 on n64, bit 30 on x32) with few gaps; 32-bit arm also has
+// its private calls (breakpoint, cacheflush, usr26, usr32, set_tls,
+// get_tls) at 0x0f0001 and up.
+func (a Arch) Syscalls() iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		if _, info, err := a.lookup(); err == nil {
+			info.table.each(yield)
+		}
 	}
-	return info.table.names[i], true
 }

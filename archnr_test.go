@@ -1,8 +1,9 @@
 package seccomp
 
 // testNrs returns the system call numbers worth trying on arch, in
-// order: 0-1023, and the arch's own table with 64 numbers either side
-// (mips numbers start at 4000 or 5000, x32's at bit 30). Callers add the
+// order: 0-1023, the arch's own table with 64 numbers either side (mips
+// numbers start at 4000 or 5000, x32's at bit 30), and the calls of its
+// sparse part (arm's private ones) with 2 either side. Callers add the
 // constants the program compares with.
 func testNrs(arch Arch) []uint32 {
 	_, info, err := arch.lookup()
@@ -17,6 +18,20 @@ func testNrs(arch Arch) []uint32 {
 	for nr := first; nr < info.table.first+len(info.table.names)+64; nr++ {
 		nrs = append(nrs, uint32(nr))
 	}
+	return append(nrs, sparseNrs(info)...)
+}
+
+// sparseNrs returns the numbers of the table's sparse part with 2 either
+// side, in order.
+func sparseNrs(info *archInfo) []uint32 {
+	var nrs []uint32
+	for _, s := range info.table.sparse {
+		for nr := max(s.nr-2, 0); nr <= s.nr+2; nr++ {
+			if len(nrs) == 0 || uint32(nr) > nrs[len(nrs)-1] {
+				nrs = append(nrs, uint32(nr))
+			}
+		}
+	}
 	return nrs
 }
 
@@ -30,7 +45,8 @@ func nrOn(arch Arch, n int) int {
 	return info.nrBase + n
 }
 
-// tableNrs returns the numbers of arch's table, and a few beyond it.
+// tableNrs returns the numbers of arch's table, and a few beyond it and
+// around its sparse part.
 func tableNrs(arch Arch) []uint32 {
 	_, info, err := arch.lookup()
 	if err != nil {
@@ -40,7 +56,7 @@ func tableNrs(arch Arch) []uint32 {
 	for i := range len(info.table.names) + 16 {
 		nrs = append(nrs, uint32(info.table.first+i))
 	}
-	return nrs
+	return append(nrs, sparseNrs(info)...)
 }
 
 // evalRet runs the program on d and returns its return value and the

@@ -289,10 +289,8 @@ func dockerLikePolicy(arch Arch) *Policy {
 	}
 	overrides := map[string]Action{"clone3": Errno(syscall.ENOSYS), "ptrace": Errno(syscall.EPERM), "reboot": KillProcess}
 	p := &Policy{Arch: arch, Default: Errno(syscall.EPERM)}
-	info := archInfos[arch]
-	for _, name := range info.table.names {
+	for _, name := range arch.Syscalls() {
 		switch {
-		case name == "":
 		case checked[name] != nil:
 			p.Add(name, checked[name]...)
 		case overrides[name] != 0:

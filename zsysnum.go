@@ -1147,6 +1147,7 @@ var sysnumX32 = sysTable{first: 0x40000000, names: []string{
 	333: "io_pgetevents",
 	334: "rseq",
 	335: "uretprobe",
+	336: "uprobe",
 	424: "pidfd_send_signal",
 	425: "io_uring_setup",
 	426: "io_uring_enter",
@@ -1186,6 +1187,15 @@ var sysnumX32 = sysTable{first: 0x40000000, names: []string{
 	460: "lsm_set_self_attr",
 	461: "lsm_list_modules",
 	462: "mseal",
+	463: "setxattrat",
+	464: "getxattrat",
+	465: "listxattrat",
+	466: "removexattrat",
+	467: "open_tree_attr",
+	468: "file_getattr",
+	469: "file_setattr",
+	470: "listns",
+	471: "rseq_slice_yield",
 	512: "rt_sigaction",
 	513: "rt_sigreturn",
 	514: "ioctl",
@@ -1981,6 +1991,13 @@ var sysnumArm = sysTable{first: 0x0, names: []string{
 	469: "file_setattr",
 	470: "listns",
 	471: "rseq_slice_yield",
+}, sparse: []sparseSyscall{
+	{0xf0001, "breakpoint"},
+	{0xf0002, "cacheflush"},
+	{0xf0003, "usr26"},
+	{0xf0004, "usr32"},
+	{0xf0005, "set_tls"},
+	{0xf0006, "get_tls"},
 }}
 
 // sysnumRiscv64 lists the riscv64 system calls: names[i] is number first+i; an empty name is a gap.
