@@ -112,6 +112,10 @@ type archInfo struct {
 	aliases []string
 	table   sysTable
 	byName  map[string]int // name to number
+	// subCallAt[nr-table.first] is set for the direct calls that are
+	// also a multiplexer's sub-calls here (socket on x86, say); nil on
+	// an arch without socketcall and ipc.
+	subCallAt []bool
 	// nrBase is the lowest number the ABI can have: x32SyscallBit on
 	// x32, else 0.
 	nrBase int
@@ -169,6 +173,25 @@ func init() {
 			info.byName[name] = nr
 			return true
 		})
+	}
+	for _, info := range archInfos {
+		for _, m := range multiplexers {
+			if _, ok := info.byName[m.name]; !ok {
+				continue
+			}
+			for name := range m.sub {
+				nr, ok := info.byName[name]
+				if !ok {
+					continue
+				}
+				if i := nr - info.table.first; i >= 0 && i < len(info.table.names) {
+					if info.subCallAt == nil {
+						info.subCallAt = make([]bool, len(info.table.names))
+					}
+					info.subCallAt[i] = true
+				}
+			}
+		}
 	}
 }
 

@@ -138,8 +138,9 @@ type workspace struct {
 	idx     []uint32
 	applies [][]uint32
 	// nrs holds a plan's numbers, their entries, their order, and the
-	// counts.
-	nrs []uint32
+	// counts; subs, its entries of multiplexed calls.
+	nrs  []uint32
+	subs []uint32
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}

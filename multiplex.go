@@ -118,7 +118,8 @@ const maxSubCall = 32
 
 // derivedRules returns, for arch, the rules each multiplexer gets from the
 // direct calls' entries that apply on it (applies lists them, in policy
-// order), indexed as multiplexers, and validates the rules it reads.
+// order; planABI passes only those of sub-calls), indexed as multiplexers,
+// and validates the rules it reads.
 func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]Rule, error) {
 	var out [numMultiplexers][]Rule
 	var has [numMultiplexers]bool
@@ -134,9 +135,6 @@ func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]R
 	var names [numMultiplexers][maxSubCall]string
 	for _, i := range applies {
 		sc := &p.Syscalls[i]
-		if n := len(sc.Name); n == 0 || n >= len(subCallShapes) || subCallShapes[n]&(1<<(sc.Name[0]&63)) == 0 {
-			continue // no sub-call's length and first letter: no lookup
-		}
 		s, ok := subCalls[sc.Name]
 		if !ok || !has[s.mux] {
 			continue
@@ -186,23 +184,16 @@ type subCall struct {
 	k   uint32
 }
 
-// subCalls indexes the multiplexers' sub-calls by direct name;
-// subCallShapes[n] has bit c&63 set when a sub-call's name is n bytes long
-// and starts with c, so that most names need no lookup.
-var subCalls, subCallShapes = func() (map[string]subCall, [32]uint64) {
+// subCalls indexes the multiplexers' sub-calls by direct name.
+var subCalls = func() map[string]subCall {
 	m := map[string]subCall{}
-	var shapes [32]uint64
 	for mi, mux := range multiplexers {
 		for name, k := range mux.sub {
 			if k >= maxSubCall {
 				panic("seccomp: sub-call number over maxSubCall")
 			}
-			if len(name) >= len(shapes) {
-				panic("seccomp: sub-call name too long for subCallShapes")
-			}
 			m[name] = subCall{mux: mi, k: k}
-			shapes[len(name)] |= 1 << (name[0] & 63)
 		}
 	}
-	return m, shapes
+	return m
 }()

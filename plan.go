@@ -235,14 +235,21 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 	buf := w.nrs[:3*n+dense+1]
 	nrs, entries, order, counts := buf[:0:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:]
 	bottom, top := uint32(math.MaxUint32), uint32(0)
+	// subs are the entries of the multiplexers' sub-calls, named, in
+	// policy order (derivedRules).
+	subs := w.subs[:0]
 	for _, i := range applies {
 		sc := &p.Syscalls[i]
 		nr, name, err := identify(arch, info, sc)
 		if err != nil {
 			if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
+				subs = append(subs, i)
 				continue // only through the multiplexer here (send on x86, say)
 			}
 			return err
+		}
+		if at := nr - info.table.first; info.subCallAt != nil && sc.Name != "" && at >= 0 && at < len(info.subCallAt) && info.subCallAt[at] {
+			subs = append(subs, i)
 		}
 		if len(sc.Rules) == 0 {
 			return fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
@@ -254,7 +261,8 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 	order = order[:len(nrs)]
 
 	// The multiplexers get the direct calls' rules first (multiplex.go).
-	derived, err := p.derivedRules(arch, applies)
+	w.subs = subs
+	derived, err := p.derivedRules(arch, subs)
 	if err != nil {
 		return err
 	}
@@ -315,7 +323,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 		for ; k < len(order) && nrs[order[k]] == nr; k++ {
 			rules = append(rules, p.Syscalls[entries[order[k]]].Rules...)
 		}
-		if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.Validate() == nil {
+		if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.valid() {
 			// One unconditional rule, as most are: what reduceRules
 			// would make of it, without its loops.
 			if a := rules[0].Action; a != p.Default {
