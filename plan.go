@@ -240,7 +240,10 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 	subs := w.subs[:0]
 	for _, i := range applies {
 		sc := &p.Syscalls[i]
-		nr, name, err := identify(arch, info, sc)
+		nr, name, err := sc.Nr, sc.Name, error(nil)
+		if at := sc.Nr - info.table.first; sc.Name == "" || sc.Nr == 0 || at < 0 || at >= len(info.table.names) || info.table.names[at] != sc.Name {
+			nr, name, err = identifySlow(arch, info, sc) // identify, past the fast path written out here
+		}
 		if err != nil {
 			if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
 				subs = append(subs, i)
@@ -417,12 +420,18 @@ func sortByNumber(nrs, order []uint32) (distinct int) {
 
 // identify returns the number and name of an entry.
 func identify(arch Arch, info *archInfo, sc *Syscall) (int, string, error) {
+	if i := sc.Nr - info.table.first; sc.Name != "" && sc.Nr != 0 && i >= 0 && i < len(info.table.names) && info.table.names[i] == sc.Name {
+		// Both given and they agree: a name is at one number only
+		// (TestIdentifyByNameAndNumber), so the map would say so too.
+		return sc.Nr, sc.Name, nil
+	}
+	return identifySlow(arch, info, sc)
+}
+
+// identifySlow is identify past its fast path, apart so that the fast
+// path inlines.
+func identifySlow(arch Arch, info *archInfo, sc *Syscall) (int, string, error) {
 	if sc.Name != "" {
-		if i := sc.Nr - info.table.first; sc.Nr != 0 && i >= 0 && i < len(info.table.names) && info.table.names[i] == sc.Name {
-			// Both given and they agree: a name is at one number only
-			// (TestIdentifyByNameAndNumber), so the map would say so too.
-			return sc.Nr, sc.Name, nil
-		}
 		nr, ok := info.byName[sc.Name]
 		if !ok {
 			return 0, "", fmt.Errorf("seccomp: syscall %q: unknown on %s", sc.Name, arch)

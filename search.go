@@ -165,11 +165,17 @@ func weightedMiddle(segs []segment) int {
 	for _, s := range segs {
 		total += segWeight(s)
 	}
+	// |2*prefix - total| falls until the prefix passes half, then rises:
+	// the first split past half, or the one before it, is the middle.
 	best, bestDiff, prefix := 1, total, 0
 	for i := 1; i < len(segs); i++ {
 		prefix += segWeight(segs[i-1])
-		if d := abs(2*prefix - total); d < bestDiff {
+		d := abs(2*prefix - total)
+		if d < bestDiff {
 			best, bestDiff = i, d
+		}
+		if 2*prefix >= total {
+			break
 		}
 	}
 	return best

@@ -14,14 +14,7 @@ package seccomp
 func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	// Each call is a run, and so may be the numbers before it; then the
 	// numbers above the last and x32's.
-	n, after := 7, uint32(0)
-	for _, c := range pl.calls {
-		if c.nr != after {
-			n++
-		}
-		n++
-		after = c.nr + 1
-	}
+	n := 2*len(pl.calls) + 7
 	segs := into[:0]
 	if cap(segs) < n {
 		segs = make(segmentList, 0, n)
@@ -43,8 +36,12 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 		}
 	}
 	from := uint64(0)
+	def := toAction(pl.def)
 	for _, c := range pl.calls {
-		unlisted(from, uint64(c.nr))
+		if uint64(c.nr) != from {
+			// Below the highest named number: the default (unlisted).
+			segs.add(from, def)
+		}
 		if c.hasRules() {
 			l := label(c.chain)
 			if labels != nil {
