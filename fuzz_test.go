@@ -3,6 +3,7 @@ package seccomp
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"syscall"
 	"testing"
@@ -164,4 +165,99 @@ func emittedLength(t *testing.T, p *Policy, layout Layout) int {
 		t.Fatal(err)
 	}
 	return len(insns)
+}
+
+// x32Sets are the ABI sets where x32's numbers may enter x86_64's search
+// (emitX32Diff), which FuzzCompileX32 drives.
+var x32Sets = [][]Arch{{ArchX86_64, ArchX32}, {ArchX86_64, ArchX86, ArchX32}, {ArchX32, ArchX86_64}}
+
+// decodeX32Policy turns fuzz input into a valid policy over one of
+// x32Sets: entries by number on one ABI, picked near the numbers where
+// x32 and x86_64 differ (x86_64's 64-bit-only calls, x32's 512 and up, the
+// highest), and entries by name on every ABI that has the name, so that
+// sections share chains and x32's outcome now matches x86_64's and now
+// not.
+func decodeX32Policy(data []byte) *Policy {
+	r := &fuzzReader{data}
+	flags := r.byte()
+	set := x32Sets[int(flags)%len(x32Sets)]
+	p := &Policy{Arch: set[0], Compat: set[1:], UnknownENOSYS: flags&4 != 0, SkipMissing: true}
+	p.Default, p.BadArch = r.action(), r.action()
+	near := []int{0, 1, 13, 15, 16, 19, 45, 59, 101, 222, 247, 295, 322, 328, 334, 400, 461, 462, 470, 471, 472, 511, 512, 520, 534, 547, 548, 600}
+	names := []string{"read", "rt_sigaction", "ioctl", "preadv", "execve", "socket", "clone", "personality", "waitid", "close"}
+	closed := map[string]Action{}
+	rules := func(key string) []Rule {
+		var out []Rule
+		for m := r.byte()%3 + 1; m > 0; m-- {
+			rule := Rule{Action: r.action()}
+			for k := r.byte() % 3; k > 0; k-- {
+				c := Cond{Arg: int(r.byte() % 6), Op: Op(r.byte()%7 + 1), Value: r.value()}
+				if c.Op == OpMaskedEqual {
+					c.Mask = r.value()
+					c.Value &= c.Mask
+				}
+				if c.Op == OpLess && c.Value == 0 {
+					c.Op = OpLessEqual
+				}
+				if c.Op == OpGreater && c.Value == c.max() {
+					c.Op = OpGreaterEqual
+				}
+				rule.Conds = append(rule.Conds, c)
+			}
+			if a, ok := closed[key]; ok {
+				rule.Action = a
+			} else if !slices.ContainsFunc(rule.Conds, func(c Cond) bool { return !c.alwaysHolds() }) {
+				closed[key] = rule.Action
+			}
+			out = append(out, rule)
+		}
+		return out
+	}
+	for n := r.byte() % 16; n > 0 && len(r.b) > 0; n-- {
+		c := r.byte()
+		if c%3 == 0 {
+			name := names[int(c/3)%len(names)]
+			p.Syscalls = append(p.Syscalls, Syscall{Name: name, Rules: rules(name)})
+			continue
+		}
+		a := set[int(c/3)%len(set)]
+		nr := near[int(r.byte())%len(near)] + int(r.byte()%3) - 1
+		if nr < 0 {
+			nr = 0
+		}
+		if a == ArchX86 {
+			nr %= 480
+		}
+		// One key a call: a number that a name also reaches joins its
+		// rules (planABI), so must agree with them.
+		key := fmt.Sprintf("%s/%d", a, nr)
+		if name, ok := a.SyscallName(nrOn(a, nr)); ok {
+			key = name
+		}
+		p.Syscalls = append(p.Syscalls, Syscall{Arch: a, Nr: nrOn(a, nr), Rules: rules(key)})
+	}
+	return p
+}
+
+// FuzzCompileX32 drives random policies of x86_64 with x32 through both
+// layouts and the full equivalence check, every ABI. Its seeds run in
+// every plain go test.
+func FuzzCompileX32(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 4, 6, 1, 2, 0, 0, 3, 0, 1, 5, 0, 4, 1, 0, 7, 1, 2, 0, 9, 1, 0, 0, 12, 0, 4, 1, 0})
+	f.Add([]byte{1, 4, 1, 9, 0, 0, 1, 3, 2, 0, 6, 4, 5, 1, 0, 1, 13, 0, 7, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+	f.Add([]byte("\x06\x00\x07\x0fx32 seeds: bytes that run on, so that many entries come out of them"))
+	f.Add([]byte("\x02\x01\x04\x0c\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f !\"#$%&'()*+,-./0123456789"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := decodeX32Policy(data)
+		for _, layout := range layouts {
+			if _, err := p.CompileLayout(layout); err != nil {
+				if !errors.Is(err, ErrTooLarge) {
+					t.Fatalf("%s layout: %v", layout, err)
+				}
+				return
+			}
+			checkEquivalence(t, p, layout)
+		}
+	})
 }
