@@ -165,7 +165,7 @@ func (w *workspace) release() {
 	for i := range w.pls {
 		pl := &w.pls[i]
 		clear(pl.chains[:cap(pl.chains)])
-		*pl = plan{calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0]}
+		*pl = plan{calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0], muxRules: pl.muxRules, muxConds: pl.muxConds}
 	}
 	w.set = w.set[:0]
 	w.b.releasePool()

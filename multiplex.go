@@ -119,8 +119,9 @@ const maxSubCall = 32
 // derivedRules returns, for arch, the rules each multiplexer gets from the
 // direct calls' entries that apply on it (applies lists them, in policy
 // order; planABI passes only those of sub-calls), indexed as multiplexers,
-// and validates the rules it reads.
-func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]Rule, error) {
+// and validates the rules it reads. The rules and their conditions are cut
+// from pl's memory, kept from one compile to the next.
+func (p *Policy) derivedRules(pl *plan, arch Arch, applies []uint32) ([numMultiplexers][]Rule, error) {
 	var out [numMultiplexers][]Rule
 	var has [numMultiplexers]bool
 	for mi, m := range multiplexers {
@@ -159,13 +160,16 @@ func (p *Policy) derivedRules(arch Arch, applies []uint32) ([numMultiplexers][]R
 			continue
 		}
 		// One array for the rules and one for their conditions.
-		out[mi] = make([]Rule, 0, n)
-		conds := make([]Cond, n)
+		if cap(pl.muxRules[mi]) < n {
+			pl.muxRules[mi], pl.muxConds[mi] = make([]Rule, 0, maxSubCall), make([]Cond, maxSubCall)
+		}
+		out[mi] = pl.muxRules[mi][:0] // room after them for the multiplexer's own rules (planABI)
+		conds := pl.muxConds[mi][:n]
 		for k := range bySub[mi] {
 			if names[mi][k] == "" {
 				continue
 			}
-			rules, err := reduceRules(bySub[mi][k], p.Default)
+			rules, err := reduceRules(bySub[mi][k], p.Default, false)
 			if err != nil {
 				return out, fmt.Errorf("seccomp: syscall %q (through %s) %w", names[mi][k], m.name, err)
 			}

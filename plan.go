@@ -35,6 +35,10 @@ type plan struct {
 	// stand-ins (sectionCeiling and ruleCeiling); floors are computed
 	// only when it nears the kernel's limit (checkFloor).
 	ceiling int
+	// muxRules and muxConds are memory for the multiplexers' derived
+	// rules (derivedRules).
+	muxRules [numMultiplexers][]Rule
+	muxConds [numMultiplexers][]Cond
 	// chainLabels are the chains' labels in the builder's pool, shared
 	// with other sections' equal chains (poolChains); tree layout only.
 	chainLabels []label
@@ -220,7 +224,7 @@ func hasName(arch Arch, name string) bool {
 func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) error {
 	info := archInfos[arch]
 	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
-		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0]}
+		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0], muxRules: pl.muxRules, muxConds: pl.muxConds}
 
 	// Resolve the entries, then order them by number, keeping the order of
 	// those for one number: by counting where the numbers lie no further
@@ -265,7 +269,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 
 	// The multiplexers get the direct calls' rules first (multiplex.go).
 	w.subs = subs
-	derived, err := p.derivedRules(arch, subs)
+	derived, err := p.derivedRules(pl, arch, subs)
 	if err != nil {
 		return err
 	}
@@ -307,21 +311,23 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 		i := entries[j]
 		nr, rules := nrs[j], p.Syscalls[i].Rules
 		for len(mux) > 0 && mux[0].nr < nr {
-			if err := pl.add(w, mux[0].nr, mux[0].rules, mux[0].name); err != nil {
+			if err := pl.add(w, mux[0].nr, mux[0].rules, true, mux[0].name); err != nil {
 				return err
 			}
 			mux = mux[1:]
 		}
 		k++
+		owned := false // whether rules is the plan's own array
 		if len(mux) > 0 && mux[0].nr == nr {
-			// The derived rules come first, the multiplexer's own after.
-			rules = append(slices.Clip(mux[0].rules), rules...)
+			// The derived rules come first, the multiplexer's own after,
+			// in the plan's memory (derivedRules leaves room).
+			rules, owned = append(mux[0].rules, rules...), true
 			mux = mux[1:]
 		} else if k < len(order) && nrs[order[k]] == nr {
 			// Clip, so that appending copies rather than writing into
 			// the caller's array; after that the array is ours, and
 			// appending to it in place keeps joining linear.
-			rules = slices.Clip(rules)
+			rules, owned = slices.Clip(rules), true
 		}
 		for ; k < len(order) && nrs[order[k]] == nr; k++ {
 			rules = append(rules, p.Syscalls[entries[order[k]]].Rules...)
@@ -334,12 +340,12 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 			}
 			continue
 		}
-		if err := pl.add(w, nr, rules, p.Syscalls[i].Name); err != nil {
+		if err := pl.add(w, nr, rules, owned, p.Syscalls[i].Name); err != nil {
 			return err
 		}
 	}
 	for _, m := range mux {
-		if err := pl.add(w, m.nr, m.rules, m.name); err != nil {
+		if err := pl.add(w, m.nr, m.rules, true, m.name); err != nil {
 			return err
 		}
 	}
@@ -354,9 +360,10 @@ type muxCall struct {
 }
 
 // add reduces the rules of the call numbered nr, named name if it is
-// known, and adds it to the plan unless the default decides it.
-func (pl *plan) add(w *workspace, nr uint32, rules []Rule, name string) error {
-	rules, err := reduceRules(rules, pl.def)
+// known, and adds it to the plan unless the default decides it; owned says
+// that rules is the plan's own array, which reduceRules may change.
+func (pl *plan) add(w *workspace, nr uint32, rules []Rule, owned bool, name string) error {
+	rules, err := reduceRules(rules, pl.def, owned)
 	if err != nil {
 		if name == "" {
 			name, _ = pl.arch.SyscallName(int(nr))
@@ -462,7 +469,7 @@ func syscallLabel(name string, nr int) string {
 //
 // Conditions that always hold are dropped (see Cond); the rules are then a
 // copy, never the caller's slice changed in place.
-func reduceRules(rules []Rule, def Action) ([]Rule, error) {
+func reduceRules(rules []Rule, def Action, owned bool) ([]Rule, error) {
 	in, end := rules, len(rules)
 	copied := false
 	for i, r := range rules {
@@ -504,7 +511,12 @@ func reduceRules(rules []Rule, def Action) ([]Rule, error) {
 		for k > 0 && rules[k-1].Action == rules[n-1].Action {
 			k--
 		}
-		rules = append(slices.Clip(rules[:k]), rules[n-1])
+		if owned || copied {
+			rules[k] = rules[n-1]
+			rules = rules[:k+1]
+		} else {
+			rules = append(slices.Clip(rules[:k]), rules[n-1])
+		}
 	}
 	for len(rules) > 0 && rules[len(rules)-1].Action == def {
 		rules = rules[:len(rules)-1]

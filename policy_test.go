@@ -129,7 +129,7 @@ func TestReduceRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := reduceRules(tc.rules, tc.def)
+			got, err := reduceRules(tc.rules, tc.def, false)
 			require.NoError(t, err)
 			assert.Len(t, got, tc.wantLen)
 			if len(got) > 0 {
