@@ -127,6 +127,7 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 			applies[0] = append(applies[0], uint32(i))
 		}
 	}
+	lastArch, lastIndex := Arch(0), -1
 	for i := range p.Syscalls {
 		if len(set) == 1 {
 			break
@@ -134,9 +135,14 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 		sc := &p.Syscalls[i]
 		a := -1
 		if sc.Arch != 0 {
-			if a = slices.Index(set, sc.Arch); a < 0 {
+			// Entries come grouped by ABI, as the importer writes them:
+			// the last one's ABI first.
+			if sc.Arch == lastArch {
+				a = lastIndex
+			} else if a = slices.Index(set, sc.Arch); a < 0 {
 				return nil, nil, p.notInSet(i)
 			}
+			lastArch, lastIndex = sc.Arch, a
 		}
 		if sc.Name == "" && sc.Arch == 0 {
 			return nil, nil, fmt.Errorf("seccomp: syscall %d: a number names a call on one ABI, so the entry must set Arch in a policy of several", sc.Nr)
@@ -292,7 +298,11 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 	var distinct int
 	if len(nrs) > 0 && int(top-bottom) < dense {
 		clear(counts[:top-bottom+2])
-		distinct = countByNumber(nrs, order, counts[:top-bottom+2], bottom)
+		var ok bool
+		if distinct, ok = slotByNumber(nrs, order, counts[:top-bottom+1], bottom); !ok {
+			clear(counts[:top-bottom+2])
+			distinct = countByNumber(nrs, order, counts[:top-bottom+2], bottom)
+		}
 	} else {
 		distinct = sortByNumber(nrs, order)
 	}
@@ -383,6 +393,28 @@ func (pl *plan) add(w *workspace, nr uint32, rules []Rule, owned bool, name stri
 		}
 	}
 	return nil
+}
+
+// slotByNumber does what countByNumber does when no number has two
+// entries, as in most policies, in fewer passes: each entry takes its
+// number's slot, and the slots in order are the entries in order. It
+// reports false, leaving slots dirty, on a number given twice.
+func slotByNumber(nrs, order, slots []uint32, base uint32) (distinct int, ok bool) {
+	for j, nr := range nrs {
+		s := &slots[nr-base]
+		if *s != 0 {
+			return 0, false
+		}
+		*s = uint32(j) + 1
+	}
+	k := 0
+	for _, s := range slots {
+		if s != 0 {
+			order[k] = s - 1
+			k++
+		}
+	}
+	return k, true
 }
 
 // countByNumber fills order with the indexes of nrs sorted by number,
