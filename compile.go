@@ -106,7 +106,11 @@ type section struct {
 //
 // Without x32 in the set, x86_64's tree layout sends the numbers with bit
 // 30 set away in its search (segments), so that its frame has no x32 test;
-// with x32 in the set, a jset sends them to x32's section first.
+// with x32 in the set, a jset sends them to x32's part first: in the tree
+// layout a search of the numbers x32 decides otherwise, before x86_64's
+// search (emitX32Diff), or else x32's own section. In the tree layout the
+// rule chains are pooled (poolChains) and each is emitted after the last
+// group that jumps into it.
 func emitSections(b *builder, pls []*plan, layout Layout) {
 	var buf [16]section // more than there are ABIs: no allocation
 	groups := buf[:0]
