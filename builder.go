@@ -141,6 +141,9 @@ type workspace struct {
 	// counts; subs, its entries of multiplexed calls.
 	nrs  []uint32
 	subs []uint32
+	// keys are sortByNumber's, for numbers too far apart to count (arm's
+	// private calls at 0x0f0000).
+	keys []uint64
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}

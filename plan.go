@@ -304,7 +304,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 			distinct = countByNumber(nrs, order, counts[:top-bottom+2], bottom)
 		}
 	} else {
-		distinct = sortByNumber(nrs, order)
+		distinct, w.keys = sortByNumber(nrs, order, w.keys)
 	}
 
 	// Join the rules of each number, reduce them, and leave out those the
@@ -442,8 +442,11 @@ func countByNumber(nrs, order, start []uint32, base uint32) (distinct int) {
 
 // sortByNumber does what countByNumber does, for numbers too far apart to
 // count: it sorts one uint64 key each, far faster than the entries.
-func sortByNumber(nrs, order []uint32) (distinct int) {
-	keys := make([]uint64, len(nrs))
+func sortByNumber(nrs, order []uint32, keys []uint64) (distinct int, scratch []uint64) {
+	if cap(keys) < len(nrs) {
+		keys = make([]uint64, len(nrs))
+	}
+	keys = keys[:len(nrs)]
 	for i, nr := range nrs {
 		keys[i] = uint64(nr)<<32 | uint64(i)
 	}
@@ -454,7 +457,7 @@ func sortByNumber(nrs, order []uint32) (distinct int) {
 			distinct++
 		}
 	}
-	return distinct
+	return distinct, keys
 }
 
 // identify returns the number and name of an entry.
