@@ -78,12 +78,15 @@ var linuxCaps = [...]string{
 	"CAP_CHECKPOINT_RESTORE",
 }
 
-// table is a target's system call table, read once from the core: a name's
-// number in one map lookup, a number's name by index. Numbers at or above
-// tableSpan, and names past it, go to the core's own lookups.
+// table is an ABI's system call table, read once from the core: the number
+// of a name libseccomp knows by its index in linuxSyscallNames (no map
+// lookup per ABI), a number's name by index from base, the ABI's lowest
+// number (x32's carry bit 30, MIPS's start at 4000 and up). Numbers past
+// tableSpan, and names the list lacks, go to the core's own lookups.
 type table struct {
-	numbers map[string]int32
-	names   []string
+	byID  []int32 // by syscallID: the number, or -1 where the ABI lacks the name
+	base  int
+	names []string // names[nr-base]
 }
 
 const tableSpan = 8192
@@ -94,40 +97,60 @@ func tableOf(arch seccomp.Arch) *table {
 	if t, ok := tables.Load(arch); ok {
 		return t.(*table)
 	}
-	t := &table{numbers: map[string]int32{}}
-	for nr := range tableSpan {
+	t := &table{byID: make([]int32, len(linuxSyscallNames)), base: -1}
+	for id, name := range linuxSyscallNames {
+		t.byID[id] = -1
+		if nr, ok := arch.SyscallNumber(name); ok {
+			t.byID[id] = int32(nr)
+			if t.base < 0 || nr < t.base {
+				t.base = nr
+			}
+		}
+	}
+	t.base = max(t.base, 0)
+	for nr := t.base; nr < t.base+tableSpan; nr++ {
 		if name, ok := arch.SyscallName(nr); ok {
-			t.numbers[name] = int32(nr)
-			t.names = append(t.names, make([]string, nr+1-len(t.names))...)
-			t.names[nr] = name
+			t.names = append(t.names, make([]string, nr-t.base+1-len(t.names))...)
+			t.names[nr-t.base] = name
 		}
 	}
 	actual, _ := tables.LoadOrStore(arch, t)
 	return actual.(*table)
 }
 
-// number returns the number of a named system call on the table's arch.
-func (t *table) number(arch seccomp.Arch, name string) (int, bool) {
-	if nr, ok := t.numbers[name]; ok {
-		return int(nr), true
+// number returns the number of a named system call on the table's arch;
+// id is the name's syscallID.
+func (t *table) number(arch seccomp.Arch, id int32, name string) (int, bool) {
+	if id >= 0 {
+		nr := t.byID[id]
+		return int(nr), nr >= 0
 	}
-	return arch.SyscallNumber(name) // beyond tableSpan, if anywhere
+	return arch.SyscallNumber(name) // a name libseccomp lacks, if anywhere
 }
 
 // name returns the name of system call nr.
 func (t *table) name(arch seccomp.Arch, nr int) string {
-	if nr < len(t.names) {
-		return t.names[nr]
+	if i := nr - t.base; i >= 0 && i < len(t.names) {
+		return t.names[i]
 	}
 	name, _ := arch.SyscallName(nr)
 	return name
 }
 
-// linuxSyscalls is linuxSyscallNames as a set, made on first use.
-var linuxSyscalls = sync.OnceValue(func() map[string]bool {
-	m := make(map[string]bool, len(linuxSyscallNames))
-	for _, name := range linuxSyscallNames {
-		m[name] = true
+// syscallIDs index linuxSyscallNames by name, made on first use.
+var syscallIDs = sync.OnceValue(func() map[string]int32 {
+	m := make(map[string]int32, len(linuxSyscallNames))
+	for id, name := range linuxSyscallNames {
+		m[name] = int32(id)
 	}
 	return m
 })
+
+// syscallID returns a name's index in linuxSyscallNames, or -1 for a name
+// libseccomp does not know.
+func syscallID(name string) int32 {
+	if id, ok := syscallIDs()[name]; ok {
+		return id
+	}
+	return -1
+}

@@ -13,7 +13,7 @@ import (
 // decoding error names the entry and the field. Parse takes no notes:
 // Import reports the fields it ignores.
 func Parse(data []byte) (*mobyseccomp.Seccomp, error) {
-	doc, err := decode(data)
+	doc, err := decode(string(data)) // a copy: the result keeps its strings
 	if err != nil {
 		return nil, err
 	}
