@@ -101,7 +101,7 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		sub := &subs[k]
 		*sub = resolver{arch: abi, host: r.host, table: tableOf(abi), isCompat: true, caps: r.caps, kernel: r.kernel, enosys: r.enosys, strict: r.strict}
 		if share && errnoFamily(targets[abi].scmp) == errnoFamily(targets[r.arch].scmp) {
-			sub.doc, sub.def, sub.entries, sub.names = r.doc, r.def, r.entries, r.names
+			sub.doc, sub.def, sub.entries, sub.names, sub.condRules = r.doc, r.def, r.entries, r.names, r.condRules
 			sub.counted, sub.nStrict = len(r.notes)-r.archNotes, r.nStrict
 			continue
 		}
@@ -117,13 +117,22 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	}
 
 	// One array holds every ABI's calls, at most one a name each; one the
-	// policy's entries, and one the conditional rules.
+	// policy's entries, and one the conditional rules, gathered in
+	// another (its size bounded, for a hostile profile's sake: past that
+	// it grows).
 	nABI := 1 + len(subs)
 	calls := make([]call, nABI*r.names)
+	nPending := 0
+	for k := range nABI {
+		nPending += min(abi(k).condRules, 4096)
+	}
+	pending := make([]pendingRule, nPending)
 	nSyscalls, nRules := 0, 0
 	for k := range nABI {
 		a := abi(k)
 		lo := k * r.names
+		n := min(a.condRules, 4096)
+		a.pending, pending = pending[:0:n], pending[n:]
 		a.gather(calls[lo : lo : lo+r.names])
 		nSyscalls += len(a.calls)
 		if a.stub() {
@@ -224,8 +233,10 @@ type resolver struct {
 	ids   []int32
 	// pending are the calls' conditional rules, a list per call; nCond
 	// counts those still live (not overridden by an unconditional rule).
-	pending []pendingRule
-	nCond   int
+	// condRules bounds them: as many as the entries' names make.
+	pending   []pendingRule
+	nCond     int
+	condRules int
 }
 
 func newResolver(opts Options) (*resolver, error) {
@@ -379,19 +390,30 @@ func (r *resolver) prepare(doc *document) error {
 		r.notef("flags %v: load-time flags, not part of the program: ignored", doc.flags)
 	}
 
-	names := 0
+	names, args := 0, 0
 	for i := range doc.syscalls {
-		if sc := &doc.syscalls[i]; sc.name != "" {
+		sc := &doc.syscalls[i]
+		if sc.name != "" {
 			names++
 		} else {
 			names += len(sc.names)
 		}
+		args += len(sc.args)
 	}
 	r.ids = make([]int32, 0, names)
+	r.conds = make([]seccomp.Cond, 0, min(args, seccomp.MaxConds))
 	r.entries = make([]entry, len(doc.syscalls))
 	for i := range doc.syscalls {
-		if err := r.entry(i, &r.entries[i]); err != nil {
+		e := &r.entries[i]
+		if err := r.entry(i, e); err != nil {
 			return err
+		}
+		if e.keep && e.action != r.def && !e.never && !e.uncond {
+			if e.split {
+				r.condRules += len(e.names) * len(e.conds)
+			} else {
+				r.condRules += len(e.names)
+			}
 		}
 	}
 	r.names = len(r.ids)
@@ -406,7 +428,8 @@ func (r *resolver) gather(calls []call) {
 		r.byNr = make([]int32, n)
 	}
 	r.maxNr = -1
-	var unknown, typos []string
+	var unknownBuf, typosBuf [64]string // most entries' fit
+	unknown, typos := unknownBuf[:0], typosBuf[:0]
 	for i := range r.entries {
 		e := &r.entries[i]
 		unknown, typos = unknown[:0], typos[:0]
