@@ -539,7 +539,42 @@ func (d *decoder) strings(path string) ([]string, error) {
 		return nil, err
 	}
 	lo := len(d.strs)
-	for first := true; ; first = false {
+	// Most elements are strings without escapes, each followed by ',' or
+	// ']': read those in one loop. Anything else goes back to where the
+	// last one ended, for the general loop to read.
+	src, i, back, first := d.src, d.pos, d.pos, true
+	for {
+		for i < len(src) && isSpace[src[i]] {
+			i++
+		}
+		if i == len(src) || src[i] != '"' {
+			break
+		}
+		j := i + 1
+		for j < len(src) && !stopsString[src[j]] {
+			j++
+		}
+		if j == len(src) || src[j] != '"' {
+			break
+		}
+		d.strs = append(d.strs, src[i+1:j])
+		i, back, first = j+1, j+1, false
+		for i < len(src) && isSpace[src[i]] {
+			i++
+		}
+		if i == len(src) || src[i] != ',' {
+			if i < len(src) && src[i] == ']' {
+				d.pos = i + 1
+				d.depth--
+				hi := len(d.strs)
+				return d.strs[lo:hi:hi], nil
+			}
+			break
+		}
+		i++
+	}
+	d.pos = back
+	for ; ; first = false {
 		more, err := d.elem(first)
 		if err != nil {
 			return nil, err

@@ -459,12 +459,37 @@ func (r *resolver) gather(calls []call) {
 			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
 		}
 		if len(unknown) != 0 && e.keep && !r.skipNote(false) {
-			r.notef("%s: %s unknown on %s: skipped", r.label(i), quoteList(unknown), r.arch)
+			// As notef would make it: the one note most profiles take on
+			// each ABI, a long one, not worth fmt's scan.
+			if r.full() {
+				r.dropped++
+			} else {
+				r.notes = append(r.notes, r.unknownNote(i, unknown))
+			}
 		}
 		if e.split && e.keep && e.action != r.def && !r.skipNote(true) {
 			r.strictf("%s: several args on one index: each arg is a rule of its own (OR), as runc makes it", r.label(i))
 		}
 	}
+}
+
+// unknownNote is the note on entry i's names unknown on the ABI:
+// "<label>: <names, quoted> unknown on <arch>: skipped".
+func (r *resolver) unknownNote(i int, unknown []string) string {
+	size := len(" unknown on : skipped") + 32 + len(r.arch.String())
+	for _, n := range unknown {
+		size += len(n) + 4
+	}
+	sc := &r.doc.syscalls[i]
+	if sc.name != "" {
+		size += len(sc.name)
+	} else if len(sc.names) != 0 {
+		size += len(sc.names[0])
+	}
+	b := appendEntryLabel(make([]byte, 0, size), i, sc.name, sc.names)
+	b = append(appendQuoteList(append(b, ": "...), unknown), " unknown on "...)
+	b = append(append(b, r.arch.String()...), ": skipped"...)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again, as strings.Builder does
 }
 
 // stub reports whether the ABI's policy needs runc's ENOSYS stub entry:
@@ -1057,23 +1082,25 @@ func alwaysHolds(c seccomp.Cond) bool {
 	return c.Op == seccomp.OpMaskedEqual && c.Mask == 0
 }
 
-func quoteList(names []string) string {
-	size := 0
-	for _, n := range names {
-		size += len(n) + 4
-	}
-	b := make([]byte, 0, size)
+// quoteList quotes names as %q would, joined by ", ".
+func quoteList(names []string) string { return string(appendQuoteList(nil, names)) }
+
+func appendQuoteList(b []byte, names []string) []byte {
 	for i, n := range names {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		if plain(n) {
-			b = append(append(append(b, '"'), n...), '"') // as %q would, without its scan
-		} else {
-			b = strconv.AppendQuote(b, n)
-		}
+		b = appendQuoted(b, n)
 	}
-	return string(b)
+	return b
+}
+
+// appendQuoted appends s quoted as %q would.
+func appendQuoted(b []byte, s string) []byte {
+	if plain(s) {
+		return append(append(append(b, '"'), s...), '"') // as %q would, without its scan
+	}
+	return strconv.AppendQuote(b, s)
 }
 
 // plain reports whether a name is made of what system call names are:
