@@ -234,9 +234,10 @@ type resolver struct {
 	// pending are the calls' conditional rules, a list per call; nCond
 	// counts those still live (not overridden by an unconditional rule).
 	// condRules bounds them: as many as the entries' names make.
-	pending   []pendingRule
-	nCond     int
-	condRules int
+	pending     []pendingRule
+	nCond       int
+	condRules   int
+	listScratch []int32
 }
 
 func newResolver(opts Options) (*resolver, error) {
@@ -313,19 +314,18 @@ func (r *resolver) label(i int) string { return r.doc.label(i) }
 // call gathers the rules of one system call, in libseccomp's terms.
 type call struct {
 	nr int32
-	// uncond is the entry of the first unconditional rule, plus one (0
-	// for none): its action overrides every conditional rule.
-	uncond int32
-	// first and last are the call's conditional rules in
-	// resolver.pending, plus one; 0 for none.
-	first, last int32
+	// state is the entry of the first unconditional rule, plus one, whose
+	// action overrides every conditional rule; or, below 0, minus the
+	// call's last conditional rule in resolver.pending, plus one (the
+	// rules are a list from the last to the first); 0 for no rule yet.
+	state int32
 }
 
 // pendingRule is a conditional rule of a call, and the entry it came from.
 type pendingRule struct {
 	rule seccomp.Rule
 	from int32
-	next int32 // the call's next rule in resolver.pending, plus one; 0 ends
+	prev int32 // the call's rule before it in resolver.pending, plus one; 0 ends
 }
 
 // callFor returns the call of number nr, adding it if new.
@@ -533,26 +533,42 @@ func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch
 	for i := range r.calls {
 		c := &r.calls[i]
 		name := r.table.name(r.arch, int(c.nr))
-		if c.uncond != 0 {
-			syscalls = append(syscalls, seccomp.Syscall{Name: name, Rules: em.only(r.entries[c.uncond-1].action), Arch: on})
+		if c.state > 0 {
+			syscalls = put(syscalls, name, em.only(r.entries[c.state-1].action), on)
 			continue
 		}
-		em.from = em.from[:0]
 		n := 0
-		for p := c.first; p != 0; p = r.pending[p-1].next {
-			em.rules[n] = r.pending[p-1].rule
-			em.from = append(em.from, r.pending[p-1].from)
+		for p := -c.state; p != 0; p = r.pending[p-1].prev {
 			n++
 		}
 		rules := em.rules[:n:n]
 		em.rules = em.rules[n:]
+		em.from = slices.Grow(em.from[:0], n)[:n]
+		for k, p := n-1, -c.state; p != 0; k, p = k-1, r.pending[p-1].prev {
+			rules[k], em.from[k] = r.pending[p-1].rule, r.pending[p-1].from
+		}
 		r.noteOverlaps(name, rules, em.from)
-		syscalls = append(syscalls, seccomp.Syscall{Name: name, Rules: rules, Arch: on})
+		syscalls = put(syscalls, name, rules, on)
 	}
 	if r.stub() {
-		syscalls = append(syscalls, seccomp.Syscall{Name: r.table.name(r.arch, r.maxNr), Rules: em.only(r.def), Arch: on})
+		syscalls = put(syscalls, r.table.name(r.arch, r.maxNr), em.only(r.def), on)
 	}
 	return syscalls
+}
+
+// put appends an entry to s field by field: three fields' write barriers,
+// where appending a whole Syscall while the collector runs moves it under
+// a bulk barrier, which walks the type's pointers.
+func put(s []seccomp.Syscall, name string, rules []seccomp.Rule, on seccomp.Arch) []seccomp.Syscall {
+	n := len(s)
+	if n == cap(s) {
+		s = append(s, seccomp.Syscall{})
+	} else {
+		s = s[:n+1]
+	}
+	e := &s[n]
+	e.Name, e.Rules, e.Arch = name, rules, on
+	return s
 }
 
 // knownElsewhere reports whether a name the target lacks is a system call
@@ -650,30 +666,31 @@ func (r *resolver) addRules(c *call, i int, e *entry) {
 			r.notef("%s: %q rule (%s) dropped: %s decides %s unconditionally", r.label(from), name, a, r.label(by), uncond)
 		}
 	}
-	if c.uncond != 0 {
-		by := int(c.uncond - 1)
+	if c.state > 0 {
+		by := int(c.state - 1)
 		dropped(i, e.action, by, r.entries[by].action)
 		return
 	}
 	if e.uncond {
-		c.uncond = int32(i) + 1
-		for p := c.first; p != 0; p = r.pending[p-1].next {
-			pr := &r.pending[p-1]
-			dropped(int(pr.from), pr.rule.Action, i, e.action)
-			r.nCond--
+		if c.state < 0 {
+			// The call's conditional rules, first to last.
+			list := r.listScratch[:0]
+			for p := -c.state; p != 0; p = r.pending[p-1].prev {
+				list = append(list, p-1)
+			}
+			for k := len(list) - 1; k >= 0; k-- {
+				pr := &r.pending[list[k]]
+				dropped(int(pr.from), pr.rule.Action, i, e.action)
+			}
+			r.nCond -= len(list)
+			r.listScratch = list
 		}
-		c.first, c.last = 0, 0
+		c.state = int32(i) + 1
 		return
 	}
 	add := func(rule seccomp.Rule) {
-		r.pending = append(r.pending, pendingRule{rule: rule, from: int32(i)})
-		p := int32(len(r.pending))
-		if c.last == 0 {
-			c.first = p
-		} else {
-			r.pending[c.last-1].next = p
-		}
-		c.last = p
+		r.pending = append(r.pending, pendingRule{rule: rule, from: int32(i), prev: -c.state})
+		c.state = -int32(len(r.pending))
 		r.nCond++
 	}
 	if e.split {
