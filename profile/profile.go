@@ -428,7 +428,7 @@ func (r *resolver) gather(calls []call) {
 		r.byNr = make([]int32, n)
 	}
 	r.maxNr = -1
-	var unknownBuf, typosBuf [64]string // most entries' fit
+	var unknownBuf, typosBuf [128]string // most entries' fit
 	unknown, typos := unknownBuf[:0], typosBuf[:0]
 	for i := range r.entries {
 		e := &r.entries[i]
