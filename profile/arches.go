@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"math/bits"
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -137,20 +138,67 @@ func (t *table) name(arch seccomp.Arch, nr int) string {
 	return name
 }
 
-// syscallIDs index linuxSyscallNames by name, made on first use.
-var syscallIDs = sync.OnceValue(func() map[string]int32 {
-	m := make(map[string]int32, len(linuxSyscallNames))
+// nameSlots index linuxSyscallNames by name: an open-addressed table
+// whose slots hold a name's index plus one (0 for none), from nameHash on.
+// One lookup a name costs a hash of its first and last bytes and one
+// comparison, mostly: less than a map's.
+type nameSlots [1 << nameBits]uint16
+
+const nameBits = 11 // slots for 4 times the names
+
+var syscallSlots = sync.OnceValue(func() *nameSlots {
+	var t nameSlots
 	for id, name := range linuxSyscallNames {
-		m[name] = int32(id)
+		h := nameHash(name)
+		for t[h] != 0 {
+			h = (h + 1) % uint32(len(t))
+		}
+		t[h] = uint16(id + 1)
 	}
-	return m
+	return &t
 })
 
-// syscallID returns a name's index in linuxSyscallNames, or -1 for a name
-// libseccomp does not know.
-func syscallID(name string) int32 {
-	if id, ok := syscallIDs()[name]; ok {
-		return id
+// id returns a name's index in linuxSyscallNames (its syscallID), or -1
+// for a name libseccomp does not know.
+func (t *nameSlots) id(name string) int32 {
+	for h := nameHash(name); ; h = (h + 1) % uint32(len(t)) {
+		k := t[h]
+		if k == 0 {
+			return -1
+		}
+		if linuxSyscallNames[k-1] == name {
+			return int32(k - 1)
+		}
 	}
-	return -1
+}
+
+// nameHash hashes a name from its length and its first and last 8 bytes
+// (4, or each byte, for a shorter one) into nameBits bits.
+func nameHash(s string) uint32 {
+	var a, b uint64
+	switch n := len(s); {
+	case n >= 8:
+		a, b = load64(s[:8]), load64(s[n-8:])
+	case n >= 4:
+		a, b = uint64(load32(s[:4])), uint64(load32(s[n-4:]))
+	default:
+		for i := 0; i < n; i++ {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	h := (a ^ bits.RotateLeft64(b, 31) ^ uint64(len(s))<<58) * 0x9E3779B97F4A7C15
+	return uint32(h >> (64 - nameBits))
+}
+
+// load64 and load32 read s's first bytes as a little-endian number, in
+// one load where the compiler can.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }

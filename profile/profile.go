@@ -231,6 +231,7 @@ type resolver struct {
 	// their names' syscallIDs are.
 	conds []seccomp.Cond
 	ids   []int32
+	slots *nameSlots
 	// pending are the calls' conditional rules, a list per call; nCond
 	// counts those still live (not overridden by an unconditional rule).
 	// condRules bounds them: as many as the entries' names make.
@@ -400,7 +401,7 @@ func (r *resolver) prepare(doc *document) error {
 		}
 		args += len(sc.args)
 	}
-	r.ids = make([]int32, 0, names)
+	r.ids, r.slots = make([]int32, 0, names), syscallSlots()
 	r.conds = make([]seccomp.Cond, 0, min(args, seccomp.MaxConds))
 	r.entries = make([]entry, len(doc.syscalls))
 	for i := range doc.syscalls {
@@ -816,7 +817,7 @@ func (r *resolver) entry(i int, e *entry) error {
 		if name == "" {
 			return fmt.Errorf("%s: names[%d]: empty name", r.label(i), j)
 		}
-		r.ids = append(r.ids, syscallID(name))
+		r.ids = append(r.ids, r.slots.id(name))
 	}
 	e.ids = r.ids[lo:len(r.ids):len(r.ids)]
 	ret, err := r.errnoRet(i, sc.errno, sc.errnoRet, "errno", "errnoRet")
