@@ -116,24 +116,30 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		return &subs[k-1]
 	}
 
-	// One array holds every ABI's calls, at most one a name each; one the
+	// One array holds every ABI's calls, at most one a name each, and no
+	// more than its table has numbers; one their index by number; one the
 	// policy's entries, and one the conditional rules, gathered in
-	// another (its size bounded, for a hostile profile's sake: past that
-	// it grows).
+	// another (its size bounded, for a hostile profile's sake). Past what
+	// they make room for (numbers beyond the table), they grow.
 	nABI := 1 + len(subs)
-	calls := make([]call, nABI*r.names)
-	nPending := 0
+	nCalls, nByNr, nPending := 0, 0, 0
 	for k := range nABI {
-		nPending += min(abi(k).condRules, 4096)
+		a := abi(k)
+		nCalls += min(r.names, len(a.table.names))
+		nByNr += len(a.table.names)
+		nPending += min(a.condRules, 4096)
 	}
-	pending := make([]pendingRule, nPending)
+	calls, byNr, pending := make([]call, nCalls), make([]int32, nByNr), make([]pendingRule, nPending)
 	nSyscalls, nRules := 0, 0
 	for k := range nABI {
 		a := abi(k)
-		lo := k * r.names
 		n := min(a.condRules, 4096)
 		a.pending, pending = pending[:0:n], pending[n:]
-		a.gather(calls[lo : lo : lo+r.names])
+		n = len(a.table.names)
+		a.byNr, byNr = byNr[:n:n], byNr[n:]
+		n = min(r.names, n)
+		a.gather(calls[:0:n])
+		calls = calls[n:]
 		nSyscalls += len(a.calls)
 		if a.stub() {
 			nSyscalls++
@@ -425,9 +431,6 @@ func (r *resolver) prepare(doc *document) error {
 // ABI's numbers, cut from calls.
 func (r *resolver) gather(calls []call) {
 	r.calls = calls
-	if n := len(r.table.names); n > 0 && r.byNr == nil {
-		r.byNr = make([]int32, n)
-	}
 	r.maxNr = -1
 	var unknownBuf, typosBuf [128]string // most entries' fit
 	unknown, typos := unknownBuf[:0], typosBuf[:0]
