@@ -85,7 +85,7 @@ var linuxCaps = [...]string{
 // number (x32's carry bit 30, MIPS's start at 4000 and up). Numbers past
 // tableSpan, and names the list lacks, go to the core's own lookups.
 type table struct {
-	byID  []int32 // by syscallID: the number, or -1 where the ABI lacks the name
+	byID  []int32 // by name id (nameSlots.id): the number, or -1 where the ABI lacks the name
 	base  int
 	names []string // names[nr-base]
 }
@@ -120,7 +120,7 @@ func tableOf(arch seccomp.Arch) *table {
 }
 
 // number returns the number of a named system call on the table's arch;
-// id is the name's syscallID.
+// id is the name's id (nameSlots.id).
 func (t *table) number(arch seccomp.Arch, id int32, name string) (int, bool) {
 	if id >= 0 {
 		nr := t.byID[id]
@@ -158,7 +158,7 @@ var syscallSlots = sync.OnceValue(func() *nameSlots {
 	return &t
 })
 
-// id returns a name's index in linuxSyscallNames (its syscallID), or -1
+// id returns a name's index in linuxSyscallNames (its id), or -1
 // for a name libseccomp does not know.
 func (t *nameSlots) id(name string) int32 {
 	for h := nameHash(name); ; h = (h + 1) % uint32(len(t)) {

@@ -197,3 +197,41 @@ func TestCompileLeavesImportedRulesAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCompatABIErrnoNumbers checks that a compat ABI that numbers
+// errno names otherwise than the target (PowerPC's EDEADLOCK is 58, the
+// generic one 35: arch/powerpc/include/uapi/asm/errno.h,
+// include/uapi/asm-generic/errno.h) resolves them on its own numbers.
+func TestImportCompatABIErrnoNumbers(t *testing.T) {
+	data := []byte(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PPC64LE","SCMP_ARCH_X86_64"],
+		"syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errno":"EDEADLOCK"}]}`)
+	got, _, err := profile.Import(data, profile.Options{Arch: seccomp.ArchPPC64LE})
+	require.NoError(t, err)
+	want := &seccomp.Policy{Arch: seccomp.ArchPPC64LE, Compat: []seccomp.Arch{seccomp.ArchX86_64}, Default: seccomp.Allow, BadArch: seccomp.KillThread,
+		Syscalls: []seccomp.Syscall{
+			onABI(seccomp.ArchPPC64LE, call("read", seccomp.Rule{Action: seccomp.Errno(58)})),
+			onABI(seccomp.ArchX86_64, call("read", seccomp.Rule{Action: seccomp.Errno(35)})),
+		}}
+	assert.Equal(t, want, got)
+}
+
+// TestImportMultiABINotesBound checks the bound on notes with compat ABIs:
+// each ABI keeps up to 1,000 and counts the rest, and the count of those
+// left out is every ABI's.
+func TestImportMultiABINotesBound(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]}],"syscalls":[`)
+	for i := range 1100 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"names":["read"],"action":"SCMP_ACT_ALLOW","bogus":1}`)
+	}
+	b.WriteString(`]}`)
+	_, notes, err := profile.Import([]byte(b.String()), profile.Options{Arch: seccomp.ArchX86_64})
+	require.NoError(t, err)
+	require.Len(t, notes, 1001)
+	// 1,100 unknown fields on each of 3 ABIs, 1,000 of them kept (the
+	// compat ABIs' the same as the target's).
+	assert.Equal(t, "300 more notes left out", notes[1000])
+}

@@ -234,7 +234,7 @@ type resolver struct {
 	far   map[int]int32
 	maxNr int
 	// conds is an arena that entries' conditions are cut from; ids one
-	// their names' syscallIDs are.
+	// their names' ids (nameSlots.id) are.
 	conds []seccomp.Cond
 	ids   []int32
 	slots *nameSlots
@@ -577,7 +577,7 @@ func put(s []seccomp.Syscall, name string, rules []seccomp.Rule, on seccomp.Arch
 
 // knownElsewhere reports whether a name the target lacks is a system call
 // of another arch: one of seccomp.Arches(), or one libseccomp knows (id,
-// its syscallID, is not -1).
+// its id, is not -1).
 func (r *resolver) knownElsewhere(id int32, name string) bool {
 	// libseccomp's table knows nearly every name; the arches' tables the
 	// few it may lack.
@@ -780,7 +780,7 @@ func permissive(a seccomp.Action) bool {
 // entry is one validated syscalls[] entry.
 type entry struct {
 	names  []string
-	ids    []int32 // the names' syscallIDs
+	ids    []int32 // the names' ids (nameSlots.id)
 	action seccomp.Action
 	// conds are the entry's conditions, those that always hold left out.
 	// With split unset they make one rule (AND); with split set, two
