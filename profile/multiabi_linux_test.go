@@ -77,7 +77,7 @@ func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options,
 	require.NoError(t, err)
 	want.Compat = compat
 	for i := range want.Syscalls {
-		want.Syscalls[i].Arch = opts.Arch
+		want.Syscalls[i] = onABI(opts.Arch, want.Syscalls[i])
 	}
 	for _, abi := range compat {
 		target, own := dockerArchName[opts.Arch], dockerArchName[abi]
@@ -86,8 +86,7 @@ func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options,
 		sub, subNotes, err := profile.FromDocker(strip(map[string]string{target: own, own: target}), o)
 		require.NoError(t, err, "%s", abi)
 		for _, sc := range sub.Syscalls {
-			sc.Arch = abi
-			want.Syscalls = append(want.Syscalls, sc)
+			want.Syscalls = append(want.Syscalls, onABI(abi, sc))
 		}
 		for _, n := range subNotes {
 			if !slices.Contains(notes, n) {

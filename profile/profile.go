@@ -538,7 +538,7 @@ func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch
 		c := &r.calls[i]
 		name := r.table.name(r.arch, int(c.nr))
 		if c.state > 0 {
-			syscalls = put(syscalls, name, em.only(r.entries[c.state-1].action), on)
+			syscalls = put(syscalls, name, int(c.nr), em.only(r.entries[c.state-1].action), on)
 			continue
 		}
 		n := 0
@@ -552,18 +552,22 @@ func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch
 			rules[k], em.from[k] = r.pending[p-1].rule, r.pending[p-1].from
 		}
 		r.noteOverlaps(name, rules, em.from)
-		syscalls = put(syscalls, name, rules, on)
+		syscalls = put(syscalls, name, int(c.nr), rules, on)
 	}
 	if r.stub() {
-		syscalls = put(syscalls, r.table.name(r.arch, r.maxNr), em.only(r.def), on)
+		syscalls = put(syscalls, r.table.name(r.arch, r.maxNr), r.maxNr, em.only(r.def), on)
 	}
 	return syscalls
 }
 
-// put appends an entry to s field by field: three fields' write barriers,
+// put appends an entry to s field by field: two fields' write barriers,
 // where appending a whole Syscall while the collector runs moves it under
 // a bulk barrier, which walks the type's pointers.
-func put(s []seccomp.Syscall, name string, rules []seccomp.Rule, on seccomp.Arch) []seccomp.Syscall {
+//
+// An entry for one ABI (on set) has its number beside its name, which
+// spares the compiler a lookup of the name; one for every ABI of a policy
+// has none, since the number is one ABI's only.
+func put(s []seccomp.Syscall, name string, nr int, rules []seccomp.Rule, on seccomp.Arch) []seccomp.Syscall {
 	n := len(s)
 	if n == cap(s) {
 		s = append(s, seccomp.Syscall{})
@@ -572,6 +576,9 @@ func put(s []seccomp.Syscall, name string, rules []seccomp.Rule, on seccomp.Arch
 	}
 	e := &s[n]
 	e.Name, e.Rules, e.Arch = name, rules, on
+	if on != 0 {
+		e.Nr = nr
+	}
 	return s
 }
 

@@ -47,9 +47,13 @@ func call(name string, rules ...seccomp.Rule) seccomp.Syscall {
 	return seccomp.Syscall{Name: name, Rules: rules}
 }
 
-// onABI is sc for one ABI of a policy of several.
+// onABI is sc for one ABI of a policy of several: Import sets the number
+// beside the name.
 func onABI(a seccomp.Arch, sc seccomp.Syscall) seccomp.Syscall {
 	sc.Arch = a
+	if nr, ok := a.SyscallNumber(sc.Name); ok {
+		sc.Nr = nr
+	}
 	return sc
 }
 
