@@ -44,7 +44,8 @@ type Options struct {
 // opts.Strict makes them so.
 //
 // The policy's entries may share their rules and conditions: change them by
-// replacing a slice, not in place.
+// replacing a slice, not in place. In a policy of several ABIs, each entry
+// is for one (Arch), with its number beside its name (Nr).
 func Import(data []byte, opts Options) (*seccomp.Policy, []string, error) {
 	// The document's strings are slices of data, uncopied: nothing of the
 	// document outlives the call (the policy names calls by the syscall
