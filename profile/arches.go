@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"math/bits"
 	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -78,12 +79,15 @@ var linuxCaps = [...]string{
 	"CAP_CHECKPOINT_RESTORE",
 }
 
-// table is a target's system call table, read once from the core: a name's
-// number in one map lookup, a number's name by index. Numbers at or above
-// tableSpan, and names past it, go to the core's own lookups.
+// table is an ABI's system call table, read once from the core: the number
+// of a name libseccomp knows by its index in linuxSyscallNames (no map
+// lookup per ABI), a number's name by index from base, the ABI's lowest
+// number (x32's carry bit 30, MIPS's start at 4000 and up). Numbers past
+// tableSpan, and names the list lacks, go to the core's own lookups.
 type table struct {
-	numbers map[string]int32
-	names   []string
+	byID  []int32 // by name id (nameSlots.id): the number, or -1 where the ABI lacks the name
+	base  int
+	names []string // names[nr-base]
 }
 
 const tableSpan = 8192
@@ -94,40 +98,107 @@ func tableOf(arch seccomp.Arch) *table {
 	if t, ok := tables.Load(arch); ok {
 		return t.(*table)
 	}
-	t := &table{numbers: map[string]int32{}}
-	for nr := range tableSpan {
+	t := &table{byID: make([]int32, len(linuxSyscallNames)), base: -1}
+	for id, name := range linuxSyscallNames {
+		t.byID[id] = -1
+		if nr, ok := arch.SyscallNumber(name); ok {
+			t.byID[id] = int32(nr)
+			if t.base < 0 || nr < t.base {
+				t.base = nr
+			}
+		}
+	}
+	t.base = max(t.base, 0)
+	for nr := t.base; nr < t.base+tableSpan; nr++ {
 		if name, ok := arch.SyscallName(nr); ok {
-			t.numbers[name] = int32(nr)
-			t.names = append(t.names, make([]string, nr+1-len(t.names))...)
-			t.names[nr] = name
+			t.names = append(t.names, make([]string, nr-t.base+1-len(t.names))...)
+			t.names[nr-t.base] = name
 		}
 	}
 	actual, _ := tables.LoadOrStore(arch, t)
 	return actual.(*table)
 }
 
-// number returns the number of a named system call on the table's arch.
-func (t *table) number(arch seccomp.Arch, name string) (int, bool) {
-	if nr, ok := t.numbers[name]; ok {
-		return int(nr), true
+// number returns the number of a named system call on the table's arch;
+// id is the name's id (nameSlots.id).
+func (t *table) number(arch seccomp.Arch, id int32, name string) (int, bool) {
+	if id >= 0 {
+		nr := t.byID[id]
+		return int(nr), nr >= 0
 	}
-	return arch.SyscallNumber(name) // beyond tableSpan, if anywhere
+	return arch.SyscallNumber(name) // a name libseccomp lacks, if anywhere
 }
 
 // name returns the name of system call nr.
 func (t *table) name(arch seccomp.Arch, nr int) string {
-	if nr < len(t.names) {
-		return t.names[nr]
+	if i := nr - t.base; i >= 0 && i < len(t.names) {
+		return t.names[i]
 	}
 	name, _ := arch.SyscallName(nr)
 	return name
 }
 
-// linuxSyscalls is linuxSyscallNames as a set, made on first use.
-var linuxSyscalls = sync.OnceValue(func() map[string]bool {
-	m := make(map[string]bool, len(linuxSyscallNames))
-	for _, name := range linuxSyscallNames {
-		m[name] = true
+// nameSlots index linuxSyscallNames by name: an open-addressed table
+// whose slots hold a name's index plus one (0 for none), from nameHash on.
+// One lookup a name costs a hash of its first and last bytes and one
+// comparison, mostly: less than a map's.
+type nameSlots [1 << nameBits]uint16
+
+const nameBits = 11 // slots for 4 times the names
+
+var syscallSlots = sync.OnceValue(func() *nameSlots {
+	var t nameSlots
+	for id, name := range linuxSyscallNames {
+		h := nameHash(name)
+		for t[h] != 0 {
+			h = (h + 1) % uint32(len(t))
+		}
+		t[h] = uint16(id + 1)
 	}
-	return m
+	return &t
 })
+
+// id returns a name's index in linuxSyscallNames (its id), or -1
+// for a name libseccomp does not know.
+func (t *nameSlots) id(name string) int32 {
+	for h := nameHash(name); ; h = (h + 1) % uint32(len(t)) {
+		k := t[h]
+		if k == 0 {
+			return -1
+		}
+		if linuxSyscallNames[k-1] == name {
+			return int32(k - 1)
+		}
+	}
+}
+
+// nameHash hashes a name from its length and its first and last 8 bytes
+// (4, or each byte, for a shorter one) into nameBits bits.
+func nameHash(s string) uint32 {
+	var a, b uint64
+	switch n := len(s); {
+	case n >= 8:
+		a, b = load64(s[:8]), load64(s[n-8:])
+	case n >= 4:
+		a, b = uint64(load32(s[:4])), uint64(load32(s[n-4:]))
+	default:
+		for i := 0; i < n; i++ {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	h := (a ^ bits.RotateLeft64(b, 31) ^ uint64(len(s))<<58) * 0x9E3779B97F4A7C15
+	return uint32(h >> (64 - nameBits))
+}
+
+// load64 and load32 read s's first bytes as a little-endian number, in
+// one load where the compiler can.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}

@@ -19,33 +19,59 @@ func dockerJSON(tb testing.TB) []byte {
 	return data
 }
 
-// BenchmarkImport measures JSON bytes to a policy: Docker's default profile
-// for x86_64.
-func BenchmarkImport(b *testing.B) {
-	data := dockerJSON(b)
-	opts := profile.Options{Arch: seccomp.ArchX86_64}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := profile.Import(data, opts); err != nil {
-			b.Fatal(err)
-		}
+// dockerJSONOneABI is dockerJSON without its archMap: for x86_64, a
+// policy of that ABI alone.
+func dockerJSONOneABI(tb testing.TB) []byte {
+	tb.Helper()
+	p := profile.DockerDefault()
+	p.ArchMap = nil
+	data, err := json.MarshalIndent(p, "", "\t")
+	if err != nil {
+		tb.Fatal(err)
 	}
+	return data
+}
+
+// BenchmarkImport measures JSON bytes to a policy: Docker's default profile
+// for x86_64, with the x86 and x32 ABIs its archMap adds.
+func BenchmarkImport(b *testing.B) {
+	benchImport(b, dockerJSON(b), false)
 }
 
 // BenchmarkImportCompile measures JSON bytes to a program, what a runtime
-// waits for at container start: Docker's default profile for x86_64,
-// imported and compiled.
+// waits for at container start: Docker's default profile for x86_64 (with
+// x86 and x32), imported and compiled.
 func BenchmarkImportCompile(b *testing.B) {
-	data := dockerJSON(b)
+	benchImport(b, dockerJSON(b), true)
+}
+
+// BenchmarkImportOneABI is BenchmarkImport for x86_64 alone: the profile
+// without its archMap.
+func BenchmarkImportOneABI(b *testing.B) {
+	benchImport(b, dockerJSONOneABI(b), false)
+}
+
+// BenchmarkImportCompileOneABI is BenchmarkImportCompile for x86_64
+// alone: the profile without its archMap.
+func BenchmarkImportCompileOneABI(b *testing.B) {
+	benchImport(b, dockerJSONOneABI(b), true)
+}
+
+// benchImport imports data for x86_64, and compiles the policy if asked,
+// reporting the policy's entries and the program's instructions.
+func benchImport(b *testing.B, data []byte, compile bool) {
 	opts := profile.Options{Arch: seccomp.ArchX86_64}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	var insns int
+	var entries, insns int
 	for b.Loop() {
 		pol, _, err := profile.Import(data, opts)
 		if err != nil {
 			b.Fatal(err)
+		}
+		entries = len(pol.Syscalls)
+		if !compile {
+			continue
 		}
 		prog, err := pol.Compile()
 		if err != nil {
@@ -53,5 +79,8 @@ func BenchmarkImportCompile(b *testing.B) {
 		}
 		insns = len(prog.Instructions)
 	}
-	b.ReportMetric(float64(insns), "instructions")
+	b.ReportMetric(float64(entries), "entries")
+	if compile {
+		b.ReportMetric(float64(insns), "instructions")
+	}
 }

@@ -23,7 +23,7 @@ const (
 // field names as encoding/json does (exact match, else case-insensitive),
 // and notes every field the schema lacks, at any depth.
 type decoder struct {
-	src        string // a copy of the input: strings without escapes are slices of it
+	src        string // the input: strings without escapes are slices of it
 	pos        int
 	depth      int
 	kinds      uint64 // skip's stack: bit n is set when container n is an object
@@ -52,15 +52,16 @@ func (d *decoder) errAt(off int, format string, args ...any) error {
 	return &decodeError{off: off, msg: fmt.Sprintf(format, args...)}
 }
 
-// decode reads data, a profile or an OCI config.json.
-func decode(data []byte) (*document, error) {
-	if len(data) > maxInput {
-		return nil, fmt.Errorf("profile: %d bytes of JSON, over the limit of %d", len(data), maxInput)
+// decode reads src, a profile or an OCI config.json. The document's
+// strings are slices of src where they have no escapes.
+func decode(src string) (*document, error) {
+	if len(src) > maxInput {
+		return nil, fmt.Errorf("profile: %d bytes of JSON, over the limit of %d", len(src), maxInput)
 	}
-	d := &decoder{src: string(data), entry: -1, doc: &document{}}
+	d := &decoder{src: src, entry: -1, doc: &document{}}
 	// Room for every string of a typical profile, which has one in
 	// about 32 bytes (names in about 16, indented; keys are no strings here).
-	d.strs = make([]string, 0, len(data)/32)
+	d.strs = make([]string, 0, len(src)/32)
 	err := d.top()
 	if err == nil {
 		d.ws()
@@ -538,7 +539,42 @@ func (d *decoder) strings(path string) ([]string, error) {
 		return nil, err
 	}
 	lo := len(d.strs)
-	for first := true; ; first = false {
+	// Most elements are strings without escapes, each followed by ',' or
+	// ']': read those in one loop. Anything else goes back to where the
+	// last one ended, for the general loop to read.
+	src, i, back, first := d.src, d.pos, d.pos, true
+	for {
+		for i < len(src) && isSpace[src[i]] {
+			i++
+		}
+		if i == len(src) || src[i] != '"' {
+			break
+		}
+		j := i + 1
+		for j < len(src) && !stopsString[src[j]] {
+			j++
+		}
+		if j == len(src) || src[j] != '"' {
+			break
+		}
+		d.strs = append(d.strs, src[i+1:j])
+		i, back, first = j+1, j+1, false
+		for i < len(src) && isSpace[src[i]] {
+			i++
+		}
+		if i == len(src) || src[i] != ',' {
+			if i < len(src) && src[i] == ']' {
+				d.pos = i + 1
+				d.depth--
+				hi := len(d.strs)
+				return d.strs[lo:hi:hi], nil
+			}
+			break
+		}
+		i++
+	}
+	d.pos = back
+	for ; ; first = false {
 		more, err := d.elem(first)
 		if err != nil {
 			return nil, err

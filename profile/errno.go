@@ -24,10 +24,10 @@ func errnoNumber(target specs.Arch, s string) (uint64, error) {
 		return v, nil
 	}
 	table := errnoNumbers[:]
-	switch target {
-	case specs.ArchMIPS, specs.ArchMIPSEL, specs.ArchMIPS64, specs.ArchMIPSEL64, specs.ArchMIPS64N32, specs.ArchMIPSEL64N32:
+	switch errnoFamily(target) {
+	case errnoMIPS:
 		table = errnoNumbersMIPS[:]
-	case specs.ArchPPC, specs.ArchPPC64, specs.ArchPPC64LE:
+	case errnoPPC:
 		if s == "EDEADLOCK" {
 			return 58, nil
 		}
@@ -37,6 +37,24 @@ func errnoNumber(target specs.Arch, s string) (uint64, error) {
 		return 0, fmt.Errorf("unknown errno %q (want a name such as EPERM, or a number)", s)
 	}
 	return uint64(table[i].nr), nil
+}
+
+// The errno numberings: arches of one family number every name alike.
+const (
+	errnoGeneric = iota
+	errnoMIPS
+	errnoPPC
+)
+
+// errnoFamily returns the numbering an arch's errno names have.
+func errnoFamily(target specs.Arch) int {
+	switch target {
+	case specs.ArchMIPS, specs.ArchMIPSEL, specs.ArchMIPS64, specs.ArchMIPSEL64, specs.ArchMIPS64N32, specs.ArchMIPSEL64N32:
+		return errnoMIPS
+	case specs.ArchPPC, specs.ArchPPC64, specs.ArchPPC64LE:
+		return errnoPPC
+	}
+	return errnoGeneric
 }
 
 // errnoNumbers are the errno names containers/common's profiles spell in

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestErrnoNumber checks errno names on the targets whose numbers differ,
@@ -50,5 +52,25 @@ func TestTablesSorted(t *testing.T) {
 	}
 	if !slices.IsSorted(linuxSyscallNames[:]) {
 		t.Error("linuxSyscallNames not sorted")
+	}
+}
+
+// TestNameSlots checks that the name table finds every name libseccomp
+// knows at its place, and no other, with short probes.
+func TestNameSlots(t *testing.T) {
+	slots := syscallSlots()
+	require.Less(t, len(linuxSyscallNames), len(slots)/2, "the table is too full")
+	longest := 0
+	for id, name := range linuxSyscallNames {
+		require.Equal(t, int32(id), slots.id(name), name)
+		probes := 1
+		for h := nameHash(name); linuxSyscallNames[slots[h]-1] != name; h = (h + 1) % uint32(len(slots)) {
+			probes++
+		}
+		longest = max(longest, probes)
+	}
+	assert.LessOrEqual(t, longest, 8, "longest probe")
+	for _, name := range []string{"", "r", "rea", "readx", "mkdri", "read\x00", "clock_gettime6", "a_very_long_name_no_arch_has"} {
+		assert.Equal(t, int32(-1), slots.id(name), "%q", name)
 	}
 }

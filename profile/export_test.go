@@ -6,7 +6,7 @@ import "github.com/sandboxkit/seccomp"
 // errno or defaultErrno, which encoding/json into Docker's types ignores:
 // the fuzzer's oracle cannot judge such input.
 func UsesErrnoNames(data []byte) bool {
-	doc, err := decode(data)
+	doc, err := decode(string(data))
 	if err != nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"strconv"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 )
@@ -13,7 +14,7 @@ import (
 // decoding error names the entry and the field. Parse takes no notes:
 // Import reports the fields it ignores.
 func Parse(data []byte) (*mobyseccomp.Seccomp, error) {
-	doc, err := decode(data)
+	doc, err := decode(string(data)) // a copy: the result keeps its strings
 	if err != nil {
 		return nil, err
 	}
@@ -32,13 +33,27 @@ func (d *document) label(i int) string {
 
 // entryLabel names an entry: its index and its first name.
 func entryLabel(i int, name string, names []string) string {
+	return string(appendEntryLabel(nil, i, name, names))
+}
+
+// appendEntryLabel appends entryLabel's text to b: as fmt would write
+// "syscalls[%d] (%q)" and "syscalls[%d] (%q and %d more)", without its
+// scan of the format.
+func appendEntryLabel(b []byte, i int, name string, names []string) []byte {
+	b = strconv.AppendInt(append(b, "syscalls["...), int64(i), 10)
+	b = append(b, ']')
+	more := 0
 	switch {
 	case name != "":
-		return fmt.Sprintf("syscalls[%d] (%q)", i, name)
-	case len(names) == 1:
-		return fmt.Sprintf("syscalls[%d] (%q)", i, names[0])
-	case len(names) > 1:
-		return fmt.Sprintf("syscalls[%d] (%q and %d more)", i, names[0], len(names)-1)
+	case len(names) > 0:
+		name, more = names[0], len(names)-1
+	default:
+		return b
 	}
-	return fmt.Sprintf("syscalls[%d]", i)
+	b = appendQuoted(append(b, " ("...), name)
+	if more > 0 {
+		b = strconv.AppendInt(append(b, " and "...), int64(more), 10)
+		b = append(b, " more"...)
+	}
+	return append(b, ')')
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -41,8 +42,15 @@ type Options struct {
 // opts. The notes say what the policy leaves out or reads differently from
 // what a reader of the profile might expect; they are not errors, unless
 // opts.Strict makes them so.
+//
+// The policy's entries may share their rules and conditions: change them by
+// replacing a slice, not in place. In a policy of several ABIs, each entry
+// is for one (Arch), with its number beside its name (Nr).
 func Import(data []byte, opts Options) (*seccomp.Policy, []string, error) {
-	doc, err := decode(data)
+	// The document's strings are slices of data, uncopied: nothing of the
+	// document outlives the call (the policy names calls by the syscall
+	// tables' strings; notes and errors are formatted copies).
+	doc, err := decode(unsafe.String(unsafe.SliceData(data), len(data)))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +58,8 @@ func Import(data []byte, opts Options) (*seccomp.Policy, []string, error) {
 }
 
 // FromOCI resolves an OCI runtime-spec seccomp object into a policy for
-// opts, with notes as Import returns them.
+// opts, with notes as Import returns them, and rules shared as Import
+// shares them.
 func FromOCI(s *specs.LinuxSeccomp, opts Options) (*seccomp.Policy, []string, error) {
 	if s == nil {
 		return nil, nil, fmt.Errorf("profile: no seccomp object")
@@ -59,7 +68,8 @@ func FromOCI(s *specs.LinuxSeccomp, opts Options) (*seccomp.Policy, []string, er
 }
 
 // FromDocker resolves a profile in Docker's format into a policy for opts,
-// with notes as Import returns them.
+// with notes as Import returns them, and rules shared as Import shares
+// them.
 func FromDocker(p *mobyseccomp.Seccomp, opts Options) (*seccomp.Policy, []string, error) {
 	if p == nil {
 		return nil, nil, fmt.Errorf("profile: no profile")
@@ -72,37 +82,89 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
-	pol, err := r.resolve(doc)
-	if err != nil {
+	if err := r.prepare(doc); err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
 	// The other ABIs the profile lists for the target are compiled with
 	// it, as runc compiles them: each resolved on its own numbers (and
 	// runc's ENOSYS patch on its own highest), with Docker's filters read
 	// for the target, as Docker reads them for the host.
-	if len(r.compat) != 0 {
-		for i := range pol.Syscalls {
-			pol.Syscalls[i].Arch = r.arch
+	//
+	// What an entry means is the same on every ABI but for errno names,
+	// which MIPS and PowerPC number their own way: an ABI that numbers them
+	// as the target does shares the target's validated entries. It would
+	// take the same notes validating them, all merged away below; it only
+	// counts them, toward its own bound and Strict's count. Past the bound
+	// the notes a compat ABI kept could be others: it validates on its own.
+	subs := make([]resolver, len(r.compat))
+	share := r.dropped == 0
+	for k, abi := range r.compat {
+		sub := &subs[k]
+		*sub = resolver{arch: abi, host: r.host, table: tableOf(abi), isCompat: true, caps: r.caps, kernel: r.kernel, enosys: r.enosys, strict: r.strict}
+		if share && errnoFamily(targets[abi].scmp) == errnoFamily(targets[r.arch].scmp) {
+			sub.doc, sub.def, sub.entries, sub.names, sub.condRules = r.doc, r.def, r.entries, r.names, r.condRules
+			sub.counted, sub.nStrict = len(r.notes)-r.archNotes, r.nStrict
+			continue
 		}
-	}
-	// The ABIs' entries go into one array made once, of their total size.
-	subs := make([]*seccomp.Policy, 0, len(r.compat))
-	for _, abi := range r.compat {
-		sub := *r
-		sub.arch, sub.table, sub.compat, sub.others, sub.isCompat = abi, tableOf(abi), nil, nil, true
-		sub.notes, sub.calls, sub.condRules, sub.byNr, sub.far, sub.conds = nil, nil, nil, nil, nil, nil
-		sub.dropped, sub.firstStrict, sub.nStrict = 0, "", 0
-		sp, err := sub.resolve(doc)
-		if err != nil {
+		if err := sub.prepare(doc); err != nil {
 			return nil, nil, fmt.Errorf("profile: %s: %w", abi, err)
 		}
-		for i := range sp.Syscalls {
-			sp.Syscalls[i].Arch = abi
+	}
+	abi := func(k int) *resolver {
+		if k == 0 {
+			return r
 		}
-		subs = append(subs, sp)
-		// The patch is the target's decision (runc's: the default
-		// is not permissive, a number above 0 named), applied per ABI.
-		pol.Compat = append(pol.Compat, abi)
+		return &subs[k-1]
+	}
+
+	// One array holds every ABI's calls, at most one a name each, and no
+	// more than its table has numbers; one their index by number; one the
+	// policy's entries, and one the conditional rules, gathered in
+	// another (its size bounded, for a hostile profile's sake). Past what
+	// they make room for (numbers beyond the table), they grow.
+	nABI := 1 + len(subs)
+	nCalls, nByNr, nPending := 0, 0, 0
+	for k := range nABI {
+		a := abi(k)
+		nCalls += min(r.names, len(a.table.names))
+		nByNr += len(a.table.names)
+		nPending += min(a.condRules, 4096)
+	}
+	calls, byNr, pending := make([]call, nCalls), make([]int32, nByNr), make([]pendingRule, nPending)
+	nSyscalls, nRules := 0, 0
+	for k := range nABI {
+		a := abi(k)
+		n := min(a.condRules, 4096)
+		a.pending, pending = pending[:0:n], pending[n:]
+		n = len(a.table.names)
+		a.byNr, byNr = byNr[:n:n], byNr[n:]
+		n = min(r.names, n)
+		a.gather(calls[:0:n])
+		calls = calls[n:]
+		nSyscalls += len(a.calls)
+		if a.stub() {
+			nSyscalls++
+		}
+		nRules += a.nCond
+	}
+	pol := &seccomp.Policy{Arch: r.arch, Default: r.def, BadArch: seccomp.KillThread, Compat: r.compat}
+	// runc adds its stub only when the largest number is not 0.
+	pol.UnknownENOSYS = r.enosys && !permissive(r.def) && r.maxNr > 0
+	if nSyscalls != 0 || len(subs) != 0 {
+		pol.Syscalls = make([]seccomp.Syscall, 0, nSyscalls)
+	}
+	em := emitter{rules: make([]seccomp.Rule, nRules)}
+	for k := range nABI {
+		a := abi(k)
+		var on seccomp.Arch // entries apply to every ABI of a policy of one
+		if len(subs) != 0 {
+			on = a.arch
+		}
+		pol.Syscalls = a.emit(&em, pol.Syscalls, on)
+	}
+
+	for k := range subs {
+		sub := &subs[k]
 		for _, n := range sub.notes {
 			if !slices.Contains(r.notes, n) {
 				r.notes = append(r.notes, n)
@@ -113,18 +175,6 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 			r.firstStrict = sub.firstStrict
 		}
 		r.nStrict += sub.nStrict
-	}
-	if len(subs) > 0 {
-		n := len(pol.Syscalls)
-		for _, sp := range subs {
-			n += len(sp.Syscalls)
-		}
-		all := make([]seccomp.Syscall, 0, n)
-		all = append(all, pol.Syscalls...)
-		for _, sp := range subs {
-			all = append(all, sp.Syscalls...)
-		}
-		pol.Syscalls = all
 	}
 	if r.strict && r.firstStrict != "" {
 		more := ""
@@ -139,7 +189,8 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	return pol, r.notes, nil
 }
 
-// resolver holds what one resolution needs and the notes it takes.
+// resolver holds what the resolution for one ABI needs and the notes it
+// takes.
 type resolver struct {
 	// arch is the ABI whose numbers the resolution is in, and table its
 	// syscall table; host is the target, whose Docker arch name the
@@ -156,7 +207,17 @@ type resolver struct {
 	enosys bool
 	strict bool
 	doc    *document
-	notes  []string
+	// def is the default action; entries are the validated entries, and
+	// names the names they have in all.
+	def     seccomp.Action
+	entries []entry
+	names   int
+	notes   []string
+	// counted are notes taken and counted toward maxNotes, but not kept
+	// here: a compat ABI's copies of the target's (see resolveDocument).
+	// archNotes are the target's notes a compat ABI does not take.
+	counted   int
+	archNotes int
 	// dropped counts the notes beyond maxNotes; firstStrict and nStrict
 	// are the notes Strict makes errors.
 	dropped     int
@@ -166,14 +227,25 @@ type resolver struct {
 	// target lacks.
 	others []seccomp.Arch
 	// calls gather the rules per system call number, in profile order;
-	// byNr indexes them by number (index+1, 0 for none), and far by
-	// numbers beyond byNr's reach.
-	calls     []call
-	condRules []condRules
-	byNr      []int32
-	far       map[int]int32
-	// conds is an arena that entries' conditions are cut from.
+	// byNr indexes them by number from the table's base (index+1, 0 for
+	// none), and far by numbers beyond byNr's reach. maxNr is the
+	// highest number kept.
+	calls []call
+	byNr  []int32
+	far   map[int]int32
+	maxNr int
+	// conds is an arena that entries' conditions are cut from; ids one
+	// their names' ids (nameSlots.id) are.
 	conds []seccomp.Cond
+	ids   []int32
+	slots *nameSlots
+	// pending are the calls' conditional rules, a list per call; nCond
+	// counts those still live (not overridden by an unconditional rule).
+	// condRules bounds them: as many as the entries' names make.
+	pending     []pendingRule
+	nCond       int
+	condRules   int
+	listScratch []int32
 }
 
 func newResolver(opts Options) (*resolver, error) {
@@ -199,11 +271,14 @@ func newResolver(opts Options) (*resolver, error) {
 	return r, nil
 }
 
+// full reports whether the notes have reached maxNotes.
+func (r *resolver) full() bool { return len(r.notes)+r.counted >= maxNotes }
+
 // skipNote counts a note without formatting it, and reports true, once
 // the notes are full (and, for a strict note, the first strict one is
 // kept): a hostile profile may earn millions.
 func (r *resolver) skipNote(strict bool) bool {
-	if len(r.notes) < maxNotes || strict && r.nStrict == 0 {
+	if !r.full() || strict && r.nStrict == 0 {
 		return false
 	}
 	r.dropped++
@@ -216,7 +291,7 @@ func (r *resolver) skipNote(strict bool) bool {
 // notef takes a note that cannot change what the filter decides, or on
 // what runc skips too.
 func (r *resolver) notef(format string, args ...any) {
-	if len(r.notes) >= maxNotes {
+	if r.full() {
 		r.dropped++ // counted, not formatted: a hostile profile may have millions
 		return
 	}
@@ -227,7 +302,7 @@ func (r *resolver) notef(format string, args ...any) {
 // error under Options.Strict.
 func (r *resolver) strictf(format string, args ...any) {
 	r.nStrict++
-	if len(r.notes) >= maxNotes {
+	if r.full() {
 		r.dropped++
 		if r.nStrict == 1 {
 			r.firstStrict = fmt.Sprintf(format, args...)
@@ -247,39 +322,36 @@ func (r *resolver) label(i int) string { return r.doc.label(i) }
 // call gathers the rules of one system call, in libseccomp's terms.
 type call struct {
 	nr int32
-	// uncond is the action of the first unconditional rule, from the
-	// entry uncondFrom; it overrides every conditional rule.
-	hasUncond  bool
-	uncondFrom int32
-	uncond     seccomp.Action
-	// cond indexes the call's conditional rules in resolver.condRules,
-	// plus one; 0 for none. Most calls have none.
-	cond int32
+	// state is the entry of the first unconditional rule, plus one, whose
+	// action overrides every conditional rule; or, below 0, minus the
+	// call's last conditional rule in resolver.pending, plus one (the
+	// rules are a list from the last to the first); 0 for no rule yet.
+	state int32
 }
 
-// condRules are one call's conditional rules, and the entry each came
-// from.
-type condRules struct {
-	rules    []seccomp.Rule
-	ruleFrom []int
+// pendingRule is a conditional rule of a call, and the entry it came from.
+type pendingRule struct {
+	rule seccomp.Rule
+	from int32
+	prev int32 // the call's rule before it in resolver.pending, plus one; 0 ends
 }
 
 // callFor returns the call of number nr, adding it if new.
 func (r *resolver) callFor(nr int) *call {
 	const near = 1 << 16 // numbers byNr indexes; the rest go to far
-	if nr < near {
-		if nr >= len(r.byNr) {
-			r.byNr = append(r.byNr, make([]int32, max(nr+1, 2*len(r.byNr), 512)-len(r.byNr))...)
+	if i := nr - r.table.base; i >= 0 && i < near {
+		if i >= len(r.byNr) {
+			r.byNr = append(r.byNr, make([]int32, max(i+1, 2*len(r.byNr), 512)-len(r.byNr))...)
 		}
-		if i := r.byNr[nr]; i != 0 {
-			return &r.calls[i-1]
+		if k := r.byNr[i]; k != 0 {
+			return &r.calls[k-1]
 		}
 		r.calls = append(r.calls, call{nr: int32(nr)})
-		r.byNr[nr] = int32(len(r.calls))
+		r.byNr[i] = int32(len(r.calls))
 		return &r.calls[len(r.calls)-1]
 	}
-	if i, ok := r.far[nr]; ok {
-		return &r.calls[i-1]
+	if k, ok := r.far[nr]; ok {
+		return &r.calls[k-1]
 	}
 	if r.far == nil {
 		r.far = map[int]int32{}
@@ -291,59 +363,85 @@ func (r *resolver) callFor(nr int) *call {
 
 // named reports whether a call of number nr has rules.
 func (r *resolver) named(nr int) bool {
-	if nr < len(r.byNr) {
-		return r.byNr[nr] != 0
+	if i := nr - r.table.base; i >= 0 && i < len(r.byNr) {
+		return r.byNr[i] != 0
 	}
 	_, ok := r.far[nr]
 	return ok
 }
 
-// resolve validates the whole profile, then keeps what Docker's filters
-// keep for the target and turns it into a policy.
-func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
+// prepare validates the whole profile, and what Docker's filters keep of
+// each entry for the target.
+func (r *resolver) prepare(doc *document) error {
 	r.doc = doc
 	if doc.ociSyscalls {
-		return nil, fmt.Errorf("syscalls: set both in the OCI object and in Docker's list")
+		return fmt.Errorf("syscalls: set both in the OCI object and in Docker's list")
 	}
 	r.decodingNotes()
 	defRet, err := r.errnoRet(-1, doc.defaultErrno, doc.defaultErrnoRet, "defaultErrno", "defaultErrnoRet")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	def, err := action(doc.defaultAction, defRet)
 	if err != nil {
-		return nil, fmt.Errorf("defaultAction: %w", err)
+		return fmt.Errorf("defaultAction: %w", err)
 	}
 	if def == seccomp.Notify {
 		// Every call, the supervisor's own included, would wait on it.
-		return nil, fmt.Errorf("defaultAction: %s cannot be the default (runc refuses it)", doc.defaultAction)
+		return fmt.Errorf("defaultAction: %s cannot be the default (runc refuses it)", doc.defaultAction)
 	}
+	r.def = def
 	if err := r.resolveArches(doc); err != nil {
-		return nil, err
+		return err
 	}
 	if len(doc.flags) != 0 {
 		r.notef("flags %v: load-time flags, not part of the program: ignored", doc.flags)
 	}
 
-	entries := make([]entry, len(doc.syscalls))
-	names := 0
+	names, args := 0, 0
 	for i := range doc.syscalls {
-		if err := r.entry(i, &entries[i]); err != nil {
-			return nil, err
+		sc := &doc.syscalls[i]
+		if sc.name != "" {
+			names++
+		} else {
+			names += len(sc.names)
 		}
-		names += len(entries[i].names)
+		args += len(sc.args)
 	}
-	r.calls = make([]call, 0, names) // at most one call a name
+	r.ids, r.slots = make([]int32, 0, names), syscallSlots()
+	r.conds = make([]seccomp.Cond, 0, min(args, seccomp.MaxConds))
+	r.entries = make([]entry, len(doc.syscalls))
+	for i := range doc.syscalls {
+		e := &r.entries[i]
+		if err := r.entry(i, e); err != nil {
+			return err
+		}
+		if e.keep && e.action != r.def && !e.never && !e.uncond {
+			if e.split {
+				r.condRules += len(e.names) * len(e.conds)
+			} else {
+				r.condRules += len(e.names)
+			}
+		}
+	}
+	r.names = len(r.ids)
+	return nil
+}
 
-	maxNr := -1
-	var unknown, typos []string
-	for i := range entries {
-		e := &entries[i]
+// gather turns the entries Docker's filters keep into the calls of the
+// ABI's numbers, cut from calls.
+func (r *resolver) gather(calls []call) {
+	r.calls = calls
+	r.maxNr = -1
+	var unknownBuf, typosBuf [128]string // most entries' fit
+	unknown, typos := unknownBuf[:0], typosBuf[:0]
+	for i := range r.entries {
+		e := &r.entries[i]
 		unknown, typos = unknown[:0], typos[:0]
-		for _, name := range e.names {
-			nr, ok := r.table.number(r.arch, name)
+		for j, name := range e.names {
+			nr, ok := r.table.number(r.arch, e.ids[j], name)
 			if !ok {
-				if r.knownElsewhere(name) {
+				if r.knownElsewhere(e.ids[j], name) {
 					unknown = append(unknown, name)
 				} else {
 					typos = append(typos, name)
@@ -353,8 +451,8 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			if !e.keep {
 				continue
 			}
-			maxNr = max(maxNr, nr)
-			if e.action == def {
+			r.maxNr = max(r.maxNr, nr)
+			if e.action == r.def {
 				continue // runc drops the rule: libseccomp refuses it
 			}
 			if e.never {
@@ -366,58 +464,132 @@ func (r *resolver) resolve(doc *document) (*seccomp.Policy, error) {
 			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
 		}
 		if len(unknown) != 0 && e.keep && !r.skipNote(false) {
-			r.notef("%s: %s unknown on %s: skipped", r.label(i), quoteList(unknown), r.arch)
+			// As notef would make it: the one note most profiles take on
+			// each ABI, a long one, not worth fmt's scan.
+			if r.full() {
+				r.dropped++
+			} else {
+				r.notes = append(r.notes, r.unknownNote(i, unknown))
+			}
 		}
-		if e.split && e.keep && e.action != def && !r.skipNote(true) {
+		if e.split && e.keep && e.action != r.def && !r.skipNote(true) {
 			r.strictf("%s: several args on one index: each arg is a rule of its own (OR), as runc makes it", r.label(i))
 		}
 	}
+}
 
-	pol := &seccomp.Policy{Arch: r.arch, Default: def, BadArch: seccomp.KillThread}
-	if len(r.calls) != 0 {
-		pol.Syscalls = make([]seccomp.Syscall, 0, len(r.calls)+1)
+// unknownNote is the note on entry i's names unknown on the ABI:
+// "<label>: <names, quoted> unknown on <arch>: skipped".
+func (r *resolver) unknownNote(i int, unknown []string) string {
+	size := len(" unknown on : skipped") + 32 + len(r.arch.String())
+	for _, n := range unknown {
+		size += len(n) + 4
 	}
-	nUncond := 0
-	for i := range r.calls {
-		if r.calls[i].hasUncond {
-			nUncond++
+	sc := &r.doc.syscalls[i]
+	if sc.name != "" {
+		size += len(sc.name)
+	} else if len(sc.names) != 0 {
+		size += len(sc.names[0])
+	}
+	b := appendEntryLabel(make([]byte, 0, size), i, sc.name, sc.names)
+	b = append(appendQuoteList(append(b, ": "...), unknown), " unknown on "...)
+	b = append(append(b, r.arch.String()...), ": skipped"...)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again, as strings.Builder does
+}
+
+// stub reports whether the ABI's policy needs runc's ENOSYS stub entry:
+// the highest name has only rules that runc drops, yet it still bounds
+// runc's ENOSYS range. A default rule keeps the number in the policy
+// without changing its outcome.
+func (r *resolver) stub() bool {
+	return r.enosys && !permissive(r.def) && r.maxNr > 0 && !r.named(r.maxNr)
+}
+
+// emitter hands out the rules of the policy's entries: the conditional
+// ones cut from one array, and one shared rule per unconditional action.
+type emitter struct {
+	rules  []seccomp.Rule
+	uncond [8]seccomp.Action
+	shared [8][]seccomp.Rule
+	n      int
+	// from are a call's rules' entries, for noteOverlaps.
+	from []int32
+}
+
+// only returns a rule list of one unconditional rule, shared by every call
+// of that action: its length is its capacity, so that appending copies.
+func (em *emitter) only(a seccomp.Action) []seccomp.Rule {
+	for i := range em.n {
+		if em.uncond[i] == a {
+			return em.shared[i]
 		}
 	}
-	uncond := make([]seccomp.Rule, nUncond)
+	rules := []seccomp.Rule{{Action: a}}
+	if em.n < len(em.shared) {
+		em.uncond[em.n], em.shared[em.n] = a, rules
+		em.n++
+	}
+	return rules
+}
+
+// emit appends the ABI's calls to syscalls, as entries for arch on (0:
+// every ABI of the policy), and notes conditional rules that overlap.
+func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch) []seccomp.Syscall {
 	for i := range r.calls {
 		c := &r.calls[i]
 		name := r.table.name(r.arch, int(c.nr))
-		if c.hasUncond {
-			rule := uncond[:1:1]
-			uncond = uncond[1:]
-			rule[0].Action = c.uncond
-			pol.Syscalls = append(pol.Syscalls, seccomp.Syscall{Name: name, Rules: rule})
+		if c.state > 0 {
+			syscalls = put(syscalls, name, int(c.nr), em.only(r.entries[c.state-1].action), on)
 			continue
 		}
-		cr := &r.condRules[c.cond-1]
-		r.noteOverlaps(name, cr)
-		pol.Syscalls = append(pol.Syscalls, seccomp.Syscall{Name: name, Rules: cr.rules})
-	}
-	// runc adds its stub only when the largest number is not 0.
-	if r.enosys && !permissive(def) && maxNr > 0 {
-		pol.UnknownENOSYS = true
-		if !r.named(maxNr) {
-			// The highest name has only rules that runc drops, yet it
-			// still bounds runc's ENOSYS range: a default rule keeps the
-			// number in the policy without changing its outcome.
-			name := r.table.name(r.arch, maxNr)
-			pol.Add(name, seccomp.Rule{Action: def})
+		n := 0
+		for p := -c.state; p != 0; p = r.pending[p-1].prev {
+			n++
 		}
+		rules := em.rules[:n:n]
+		em.rules = em.rules[n:]
+		em.from = slices.Grow(em.from[:0], n)[:n]
+		for k, p := n-1, -c.state; p != 0; k, p = k-1, r.pending[p-1].prev {
+			rules[k], em.from[k] = r.pending[p-1].rule, r.pending[p-1].from
+		}
+		r.noteOverlaps(name, rules, em.from)
+		syscalls = put(syscalls, name, int(c.nr), rules, on)
 	}
-	return pol, nil
+	if r.stub() {
+		syscalls = put(syscalls, r.table.name(r.arch, r.maxNr), r.maxNr, em.only(r.def), on)
+	}
+	return syscalls
+}
+
+// put appends an entry to s field by field: two fields' write barriers,
+// where appending a whole Syscall while the collector runs moves it under
+// a bulk barrier, which walks the type's pointers.
+//
+// An entry for one ABI (on set) has its number beside its name, which
+// spares the compiler a lookup of the name; one for every ABI of a policy
+// has none, since the number is one ABI's only.
+func put(s []seccomp.Syscall, name string, nr int, rules []seccomp.Rule, on seccomp.Arch) []seccomp.Syscall {
+	n := len(s)
+	if n == cap(s) {
+		s = append(s, seccomp.Syscall{})
+	} else {
+		s = s[:n+1]
+	}
+	e := &s[n]
+	e.Name, e.Rules, e.Arch = name, rules, on
+	if on != 0 {
+		e.Nr = nr
+	}
+	return s
 }
 
 // knownElsewhere reports whether a name the target lacks is a system call
-// of another arch: one of seccomp.Arches(), or one libseccomp knows.
-func (r *resolver) knownElsewhere(name string) bool {
+// of another arch: one of seccomp.Arches(), or one libseccomp knows (id,
+// its id, is not -1).
+func (r *resolver) knownElsewhere(id int32, name string) bool {
 	// libseccomp's table knows nearly every name; the arches' tables the
 	// few it may lack.
-	if linuxSyscalls()[name] {
+	if id >= 0 {
 		return true
 	}
 	if r.others == nil {
@@ -506,36 +678,40 @@ func (r *resolver) addRules(c *call, i int, e *entry) {
 			r.notef("%s: %q rule (%s) dropped: %s decides %s unconditionally", r.label(from), name, a, r.label(by), uncond)
 		}
 	}
-	if c.hasUncond {
-		dropped(i, e.action, int(c.uncondFrom), c.uncond)
+	if c.state > 0 {
+		by := int(c.state - 1)
+		dropped(i, e.action, by, r.entries[by].action)
 		return
 	}
 	if e.uncond {
-		c.hasUncond, c.uncond, c.uncondFrom = true, e.action, int32(i)
-		if c.cond != 0 {
-			cr := &r.condRules[c.cond-1]
-			for j, from := range cr.ruleFrom {
-				dropped(from, cr.rules[j].Action, i, e.action)
+		if c.state < 0 {
+			// The call's conditional rules, first to last.
+			list := r.listScratch[:0]
+			for p := -c.state; p != 0; p = r.pending[p-1].prev {
+				list = append(list, p-1)
 			}
-			*cr = condRules{}
-			c.cond = 0
+			for k := len(list) - 1; k >= 0; k-- {
+				pr := &r.pending[list[k]]
+				dropped(int(pr.from), pr.rule.Action, i, e.action)
+			}
+			r.nCond -= len(list)
+			r.listScratch = list
 		}
+		c.state = int32(i) + 1
 		return
 	}
-	if c.cond == 0 {
-		r.condRules = append(r.condRules, condRules{})
-		c.cond = int32(len(r.condRules))
+	add := func(rule seccomp.Rule) {
+		r.pending = append(r.pending, pendingRule{rule: rule, from: int32(i), prev: -c.state})
+		c.state = -int32(len(r.pending))
+		r.nCond++
 	}
-	cr := &r.condRules[c.cond-1]
 	if e.split {
 		for k := range e.conds {
-			cr.rules = append(cr.rules, seccomp.Rule{Action: e.action, Conds: e.conds[k : k+1 : k+1]})
-			cr.ruleFrom = append(cr.ruleFrom, i)
+			add(seccomp.Rule{Action: e.action, Conds: e.conds[k : k+1 : k+1]})
 		}
 		return
 	}
-	cr.rules = append(cr.rules, seccomp.Rule{Action: e.action, Conds: e.conds})
-	cr.ruleFrom = append(cr.ruleFrom, i)
+	add(seccomp.Rule{Action: e.action, Conds: e.conds})
 }
 
 // maxOverlapRules bounds the rules of one call that noteOverlaps compares
@@ -543,22 +719,22 @@ func (r *resolver) addRules(c *call, i int, e *entry) {
 const maxOverlapRules = 4096
 
 // noteOverlaps notes conditional rules of one call that may both hold and
-// decide differently. The policy tries them in profile order; libseccomp
-// orders a syscall's rules its own way (by argument index, then operator),
-// so for an argument vector both hold for, runc's filter may decide
-// otherwise.
-func (r *resolver) noteOverlaps(name string, c *condRules) {
-	if len(c.rules) > maxOverlapRules {
+// decide differently; from are the entries the rules came from. The policy
+// tries them in profile order; libseccomp orders a syscall's rules its own
+// way (by argument index, then operator), so for an argument vector both
+// hold for, runc's filter may decide otherwise.
+func (r *resolver) noteOverlaps(name string, rules []seccomp.Rule, from []int32) {
+	if len(rules) > maxOverlapRules {
 		return
 	}
-	for i, a := range c.rules {
-		for j := i + 1; j < len(c.rules); j++ {
-			if b := c.rules[j]; a.Action != b.Action && !disjoint(a.Conds, b.Conds) {
+	for i, a := range rules {
+		for j := i + 1; j < len(rules); j++ {
+			if b := rules[j]; a.Action != b.Action && !disjoint(a.Conds, b.Conds) {
 				if r.skipNote(true) {
 					return
 				}
 				r.strictf("%s and %s: %q rules (%s, %s) may both hold: tried in profile order, where libseccomp may order them otherwise",
-					r.label(c.ruleFrom[i]), r.label(c.ruleFrom[j]), name, a.Action, b.Action)
+					r.label(int(from[i])), r.label(int(from[j])), name, a.Action, b.Action)
 				return
 			}
 		}
@@ -612,6 +788,7 @@ func permissive(a seccomp.Action) bool {
 // entry is one validated syscalls[] entry.
 type entry struct {
 	names  []string
+	ids    []int32 // the names' ids (nameSlots.id)
 	action seccomp.Action
 	// conds are the entry's conditions, those that always hold left out.
 	// With split unset they make one rule (AND); with split set, two
@@ -646,11 +823,14 @@ func (r *resolver) entry(i int, e *entry) error {
 	default:
 		e.names = sc.names
 	}
+	lo := len(r.ids)
 	for j, name := range e.names {
 		if name == "" {
 			return fmt.Errorf("%s: names[%d]: empty name", r.label(i), j)
 		}
+		r.ids = append(r.ids, r.slots.id(name))
 	}
+	e.ids = r.ids[lo:len(r.ids):len(r.ids)]
 	ret, err := r.errnoRet(i, sc.errno, sc.errnoRet, "errno", "errnoRet")
 	if err != nil {
 		return err
@@ -661,7 +841,7 @@ func (r *resolver) entry(i int, e *entry) error {
 	}
 	e.action = act
 
-	lo := len(r.conds)
+	lo = len(r.conds)
 	var perIndex [6]int
 	always, never := false, false
 	for j, a := range sc.args {
@@ -826,6 +1006,7 @@ func (r *resolver) resolveArches(doc *document) error {
 		r.compat = append(r.compat, abi)
 	}
 	if len(unsupported) != 0 {
+		r.archNotes++ // a note a compat ABI does not take
 		r.notef("architectures: %s not compiled (known, but no syscall table here): their system calls get the bad-arch action, %s",
 			strings.Join(unsupported, ", "), seccomp.KillThread)
 	}
@@ -930,23 +1111,25 @@ func alwaysHolds(c seccomp.Cond) bool {
 	return c.Op == seccomp.OpMaskedEqual && c.Mask == 0
 }
 
-func quoteList(names []string) string {
-	size := 0
-	for _, n := range names {
-		size += len(n) + 4
-	}
-	b := make([]byte, 0, size)
+// quoteList quotes names as %q would, joined by ", ".
+func quoteList(names []string) string { return string(appendQuoteList(nil, names)) }
+
+func appendQuoteList(b []byte, names []string) []byte {
 	for i, n := range names {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		if plain(n) {
-			b = append(append(append(b, '"'), n...), '"') // as %q would, without its scan
-		} else {
-			b = strconv.AppendQuote(b, n)
-		}
+		b = appendQuoted(b, n)
 	}
-	return string(b)
+	return b
+}
+
+// appendQuoted appends s quoted as %q would.
+func appendQuoted(b []byte, s string) []byte {
+	if plain(s) {
+		return append(append(append(b, '"'), s...), '"') // as %q would, without its scan
+	}
+	return strconv.AppendQuote(b, s)
 }
 
 // plain reports whether a name is made of what system call names are:

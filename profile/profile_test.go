@@ -47,9 +47,13 @@ func call(name string, rules ...seccomp.Rule) seccomp.Syscall {
 	return seccomp.Syscall{Name: name, Rules: rules}
 }
 
-// onABI is sc for one ABI of a policy of several.
+// onABI is sc for one ABI of a policy of several: Import sets the number
+// beside the name.
 func onABI(a seccomp.Arch, sc seccomp.Syscall) seccomp.Syscall {
 	sc.Arch = a
+	if nr, ok := a.SyscallNumber(sc.Name); ok {
+		sc.Nr = nr
+	}
 	return sc
 }
 
@@ -518,6 +522,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"two values", `{"defaultAction":"SCMP_ACT_ERRNO"}{}`, `column 35: unexpected '{' after the top-level value`},
 		{"trailing comma in an object", `{"defaultAction":"SCMP_ACT_ERRNO",}`, `column 35: unexpected '}', want a field name`},
 		{"trailing comma in an array", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read",],"action":"SCMP_ACT_ALLOW"}]}`, `column 64: unexpected ']'`},
+		{"missing comma in an array", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read" "write"],"action":"SCMP_ACT_ALLOW"}]}`, `column 64: unexpected '"', want ',' or ']'`},
+		{"unterminated array", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read",`, `unexpected end of JSON input`},
 		{"bad escape", `{"defaultAction":"SCMP_ACT_\x"}`, `column 28: invalid escape "\\x" in a string`},
 		{"lone surrogate", `{"defaultAction":"\ud800"}`, `lone surrogate \ud800`},
 		{"short unicode escape", `{"defaultAction":"\u12"}`, `invalid \u escape`},
@@ -574,6 +580,8 @@ func TestDecodeReadsAsEncodingJSON(t *testing.T) {
 			noStub(x86(call("read", allow)))},
 		{"escapes", `{"defaultAction":"SCMP_ACT_\u0045RRNO","syscalls":[{"n\u0061mes":["re\u0061d","\u00e9"],"action":"SCMP_ACT_ALLOW","comment":"\"\\\/\b\f\n\r\t\ud83d\ude00"}]}`,
 			noStub(x86(call("read", allow)))},
+		{"names spaced, and escaped past the first", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\": [ \"read\" ,\n\t\"wr\\u0069te\" , \"close\"\t],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+			x86(call("read", allow), call("write", allow), call("close", allow))},
 		{"minKernel empty is met by every kernel", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":""}}]}`,
 			x86(call("ptrace", allow))},
 		{"the last seccomp of a config", `{"linux":{"seccomp":{"defaultAction":"SCMP_ACT_KILL"}},"ociVersion":"1","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}}`,

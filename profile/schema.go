@@ -457,6 +457,9 @@ func (d *decoder) argList() ([]docArg, error) {
 			// Each arg is a condition at least: the core would refuse.
 			return nil, fmt.Errorf("args: over %d in all the entries (seccomp.MaxConds): %w", seccomp.MaxConds, seccomp.ErrTooLarge)
 		}
+		if d.args == nil {
+			d.args = make([]docArg, 0, 64) // Docker's profile has 37
+		}
 		d.args = append(d.args, a)
 	}
 	hi := len(d.args)
@@ -481,7 +484,9 @@ func (d *decoder) filter(path *filterPath) (*docFilter, error) {
 		return nil, err
 	}
 	if len(d.filters) == cap(d.filters) {
-		d.filters = make([]docFilter, 0, max(16, 2*cap(d.filters)))
+		// Room for one every other entry at first: Docker's profile has
+		// 25 in 60 entries.
+		d.filters = make([]docFilter, 0, max(16, cap(d.doc.syscalls)/2, 2*cap(d.filters)))
 	}
 	d.filters = append(d.filters, docFilter{})
 	f := &d.filters[len(d.filters)-1]
