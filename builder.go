@@ -137,6 +137,8 @@ type workspace struct {
 	// slices it.
 	idx     []uint32
 	applies [][]uint32
+	// ids holds 0, 1, 2, ... (identity).
+	ids []uint32
 	// nrs holds a plan's numbers, their entries, their order, and the
 	// counts; subs, its entries of multiplexed calls.
 	nrs  []uint32
@@ -147,6 +149,14 @@ type workspace struct {
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+
+// identity returns 0, 1, ..., n-1, kept from one compile to the next.
+func (w *workspace) identity(n int) []uint32 {
+	for i := len(w.ids); i < n; i++ {
+		w.ids = append(w.ids, uint32(i))
+	}
+	return w.ids[:n]
+}
 
 // grow gives w room for n plans.
 func (w *workspace) grow(n int) {

@@ -127,9 +127,10 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 			applies[0] = append(applies[0], uint32(i))
 		}
 	}
+	grouped := len(set) > 1 && p.groupedApplies(w, set, applies)
 	lastArch, lastIndex := Arch(0), -1
 	for i := range p.Syscalls {
-		if len(set) == 1 {
+		if len(set) == 1 || grouped {
 			break
 		}
 		sc := &p.Syscalls[i]
@@ -185,6 +186,45 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 		}
 	}
 	return pls, notes, nil
+}
+
+// groupedApplies fills applies, and reports true, when every entry names
+// its ABI and each ABI's entries are one run, as the importer writes
+// them: each ABI's list is then a slice of one array of 0, 1, 2, ...
+// (workspace.identity), and no pass appends to it. Otherwise the caller's
+// loop does the work, and reports what is wrong.
+func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bool {
+	var start, end [16]int
+	var seen [16]bool
+	if len(set) > len(seen) {
+		return false
+	}
+	cur := -1
+	for i := range p.Syscalls {
+		a := p.Syscalls[i].Arch
+		switch {
+		case a == 0:
+			return false
+		case cur >= 0 && set[cur] == a:
+			continue
+		}
+		if cur >= 0 {
+			end[cur] = i
+		}
+		k := slices.Index(set, a)
+		if k < 0 || seen[k] {
+			return false
+		}
+		seen[k], start[k], cur = true, i, k
+	}
+	if cur >= 0 {
+		end[cur] = len(p.Syscalls)
+	}
+	identity := w.identity(len(p.Syscalls))
+	for k := range set {
+		applies[k] = identity[start[k]:end[k]:end[k]] // empty where unseen
+	}
+	return true
 }
 
 // notInSet is the error for entry i, whose Arch is none of the policy's.
