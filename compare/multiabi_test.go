@@ -1,9 +1,13 @@
 package main
 
 import (
+	"os"
 	"slices"
 	"syscall"
 	"testing"
+
+	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
 
 	"github.com/sandboxkit/seccomp"
 )
@@ -163,5 +167,87 @@ func TestVerifyABICatchesDisagreement(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLibseccompOneFilterSameAsMerged checks what the aarch64 table's note
+// says of runc: one libseccomp filter holding both ABIs, every entry of
+// the policy added to it by name with SetOptimize(2), as runc's
+// InitSeccomp builds it on an aarch64 host (there NewFilter starts with
+// aarch64; here it is AddArch, and the host's x86_64 removed), exports
+// the same program as libseccompMultiCompiler(2), which merges a filter
+// per ABI.
+func TestLibseccompOneFilterSameAsMerged(t *testing.T) {
+	if !libseccompHasOptimize() {
+		t.Skipf("libseccomp %s has no SetOptimize(2)", libseccompVersion())
+	}
+	p, err := multiABIPolicy(seccomp.ArchAArch64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.MemfdCreate("bpf", unix.MFD_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := os.NewFile(uintptr(fd), "memfd:bpf")
+	defer buf.Close()
+	merged, err := libseccompMultiCompile(p, 2, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged = slices.Clone(merged)
+
+	def, badArch, err := scmpActions(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := libseccomp.NewFilter(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Release()
+	for _, a := range []libseccomp.ScmpArch{libseccomp.ArchARM64, libseccomp.ArchARM} {
+		if err := f.AddArch(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	native, err := scmpNative()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if native != libseccomp.ArchARM64 {
+		if err := f.RemoveArch(native); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetBadArchAction(badArch); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetOptimize(2); err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range p.Syscalls {
+		nr, err := libseccomp.GetSyscallFromName(sc.Name)
+		if err != nil {
+			continue // runc skips a name libseccomp does not know
+		}
+		for _, r := range sc.Rules {
+			if r.Action == p.Default {
+				continue
+			}
+			if err := addScmpRule(f, nr, r); err != nil {
+				t.Fatalf("%s: %v", sc.Name, err)
+			}
+			if len(r.Conds) == 0 {
+				break
+			}
+		}
+	}
+	one, err := exportBPF(f, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(one, merged) {
+		t.Errorf("one filter: %d instructions, merged: %d, not the same program", len(one)/8, len(merged)/8)
 	}
 }
