@@ -12,7 +12,7 @@ import (
 	"github.com/sandboxkit/seccomp"
 )
 
-// multiABISet returns the set of multiABISets for arch.
+// multiABISetOf returns the set of multiABISets for arch.
 func multiABISetOf(t *testing.T, arch seccomp.Arch) multiABISet {
 	t.Helper()
 	for _, set := range multiABISets {
