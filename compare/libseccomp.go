@@ -103,6 +103,12 @@ func scmpPolicyActions(p *seccomp.Policy) (def, badArch libseccomp.ScmpAction, e
 	if p.Arch != seccomp.ArchX86_64 || native != libseccomp.ArchAMD64 {
 		return 0, 0, fmt.Errorf("libseccomp compiles for the native arch %s here, not %s", native, p.Arch)
 	}
+	return scmpActions(p)
+}
+
+// scmpActions checks that libseccomp can express p's meaning (no ENOSYS
+// stub, actions it has) and returns its default and bad-arch actions.
+func scmpActions(p *seccomp.Policy) (def, badArch libseccomp.ScmpAction, err error) {
 	if p.UnknownENOSYS {
 		return 0, 0, fmt.Errorf("libseccomp has no ENOSYS stub for unknown syscalls")
 	}

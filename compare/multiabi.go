@@ -1,8 +1,8 @@
 package main
 
-// libseccomp's multi-arch filter (NewFilter, AddArch) against ours: the
-// policy that serves Docker's archMap for x86_64 (x86_64, x86, x32), built
-// by both, each ABI verified on its own.
+// libseccomp's multi-arch filter (NewFilter, AddArch) against ours: Docker's
+// policy for a machine with the ABIs of its archMap (x86_64: x86_64, x86,
+// x32; aarch64: aarch64, arm), built by both, each ABI verified on its own.
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
@@ -20,10 +21,33 @@ import (
 	"github.com/sandboxkit/seccomp/profile"
 )
 
-// multiABIPolicy is Docker's default profile for x86_64 with the ABIs of
+// multiABISet is one table of the multi-ABI comparison: Docker's default
+// profile for a machine, with the ABIs of its archMap.
+type multiABISet struct {
+	label string       // the table's policy column
+	arch  seccomp.Arch // the machine's
+	note  string       // what the table shows, printed under it
+}
+
+// multiABISets are the machines compared: x86_64, where the filter also
+// runs here (runc.go), and aarch64, compiled on this host for another.
+var multiABISets = []multiABISet{
+	{
+		label: "docker 3 ABIs",
+		arch:  seccomp.ArchX86_64,
+		note:  "`docker 3 ABIs` is Docker's default profile for x86_64 with its archMap's ABIs (x86_64, x86, x32), no capabilities, `NoENOSYS`; libseccomp builds it as one filter (`NewFilter`, `AddArch(x86)`, `AddArch(x32)`). Executed and cached per ABI over that ABI's table, classed by our program; each ABI verified on numbers 0..600 of its range.",
+	},
+	{
+		label: "docker aarch64 2 ABIs",
+		arch:  seccomp.ArchAArch64,
+		note:  "`docker aarch64 2 ABIs` is Docker's default profile for aarch64 with its archMap's ABIs (aarch64, arm), no capabilities, `NoENOSYS`, compiled here for an aarch64 machine; libseccomp builds it as one filter of its aarch64 and arm arches (`AddArch`, and `RemoveArch` of its native arch, the host's x86_64), its rules resolved by name on each, exported with `seccomp_export_bpf`. Executed and cached per ABI over that ABI's table (arm's private calls at 0x0f0001 included), classed by our program; the cache is the kernel's for native aarch64 and compat arm (`SECCOMP_ARCH_COMPAT`), whose bitmap ends at `__NR_compat_syscalls`: arm's private breakpoint, cacheflush and set_tls, allowed, are never cached. Each ABI verified on numbers 0..600, and arm on 0x0f0000..0x0f0007 too, arm's args zero-extended 32-bit registers. No runc row: moby's `LoadProfile` resolves the profile for `runtime.GOARCH`, so runc's aarch64 filter is built only on an aarch64 host, as one filter (`NewFilter`, `AddArch(arm)`, `SetOptimize(2)`, a rule per name); built so here from our import, that filter exports the same program as the `optimize=2` row (`TestLibseccompOneFilterSameAsMerged`), to which runc adds its ENOSYS stub when loading.",
+	},
+}
+
+// multiABIPolicy is Docker's default profile for arch with the ABIs of
 // its archMap, no capabilities, NoENOSYS (libseccomp has no ENOSYS stub).
-func multiABIPolicy() (*seccomp.Policy, error) {
-	p, _, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: seccomp.ArchX86_64, NoENOSYS: true})
+func multiABIPolicy(arch seccomp.Arch) (*seccomp.Policy, error) {
+	p, _, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: arch, NoENOSYS: true})
 	if err != nil {
 		return nil, err
 	}
@@ -39,17 +63,38 @@ func policyABIs(p *seccomp.Policy) []seccomp.Arch {
 }
 
 var scmpArchOf = map[seccomp.Arch]libseccomp.ScmpArch{
-	seccomp.ArchX86_64: libseccomp.ArchAMD64,
-	seccomp.ArchX86:    libseccomp.ArchX86,
-	seccomp.ArchX32:    libseccomp.ArchX32,
+	seccomp.ArchX86_64:  libseccomp.ArchAMD64,
+	seccomp.ArchX86:     libseccomp.ArchX86,
+	seccomp.ArchX32:     libseccomp.ArchX32,
+	seccomp.ArchAArch64: libseccomp.ArchARM64,
+	seccomp.ArchARM:     libseccomp.ArchARM,
+}
+
+// scmpNative is libseccomp's native arch, the host's: a filter starts
+// with it, and a rule's number is read as its number and translated by
+// name to each arch of the filter (arch_syscall_translate, src/arch.c).
+var scmpNative = sync.OnceValues(libseccomp.GetNativeArch)
+
+// scmpNativeABI is our ABI of libseccomp's native arch, or 0.
+func scmpNativeABI() seccomp.Arch {
+	native, err := scmpNative()
+	if err != nil {
+		return 0
+	}
+	for abi, a := range scmpArchOf {
+		if a == native {
+			return abi
+		}
+	}
+	return 0
 }
 
 // libseccompMultiCompiler compiles a policy of several ABIs with one
 // libseccomp filter holding each ABI (AddArch). Its rules are added by
 // name, resolved on the native arch as runc does (a pseudo-number for a
 // name only another ABI has), so that libseccomp resolves each on every
-// ABI itself; a name its table lacks is added by the native number, on
-// x86_64 alone.
+// ABI itself; a name its table lacks is added by our number, on the
+// native ABI alone (x86_64 here).
 func libseccompMultiCompiler(optimize int) compiler {
 	name := "libseccomp AddArch"
 	if optimize == 2 {
@@ -79,7 +124,8 @@ func libseccompMultiCompiler(optimize int) compiler {
 }
 
 func libseccompMultiCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]byte, error) {
-	def, badArch, err := scmpPolicyActions(p)
+	// Each ABI is set explicitly: the host's arch does not matter.
+	def, badArch, err := scmpActions(p)
 	if err != nil {
 		return nil, err
 	}
@@ -110,13 +156,19 @@ func libseccompMultiCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]by
 }
 
 // libseccompABIFilter is one ABI's filter: the entries for abi or for
-// every ABI, added by name as runc adds them. A name libseccomp does not
-// know is added by number on x86_64 and skipped elsewhere (its
-// translation needs the name): scmpLacks tells verifyABI so.
+// every ABI, added by name as runc adds them. The filter holds abi alone:
+// libseccomp's native arch is replaced with it unless it is abi. A name
+// libseccomp does not know is added by number on the native ABI and
+// skipped elsewhere (its translation needs the name): scmpLacks tells
+// verifyABI so.
 func libseccompABIFilter(p *seccomp.Policy, abi seccomp.Arch, def, badArch libseccomp.ScmpAction, optimize int) (*libseccomp.ScmpFilter, error) {
 	a, ok := scmpArchOf[abi]
 	if !ok {
 		return nil, fmt.Errorf("no libseccomp arch for %s", abi)
+	}
+	native, err := scmpNative()
+	if err != nil {
+		return nil, err
 	}
 	f, err := libseccomp.NewFilter(def)
 	if err != nil {
@@ -128,11 +180,11 @@ func libseccompABIFilter(p *seccomp.Policy, abi seccomp.Arch, def, badArch libse
 			f.Release()
 		}
 	}()
-	if a != libseccomp.ArchAMD64 {
+	if a != native {
 		if err := f.AddArch(a); err != nil {
 			return nil, fmt.Errorf("AddArch: %w", err)
 		}
-		if err := f.RemoveArch(libseccomp.ArchAMD64); err != nil {
+		if err := f.RemoveArch(native); err != nil {
 			return nil, fmt.Errorf("RemoveArch: %w", err)
 		}
 	}
@@ -153,8 +205,8 @@ func libseccompABIFilter(p *seccomp.Policy, abi seccomp.Arch, def, badArch libse
 		}
 		nr, err := libseccomp.GetSyscallFromName(sc.Name)
 		if err != nil {
-			n, ok := seccomp.ArchX86_64.SyscallNumber(sc.Name)
-			if !ok || abi != seccomp.ArchX86_64 {
+			n, ok := abi.SyscallNumber(sc.Name)
+			if !ok || abi != scmpNativeABI() {
 				continue // scmpLacks
 			}
 			nr = libseccomp.ScmpSyscall(n)
@@ -182,7 +234,7 @@ func scmpLacks(name string, abi seccomp.Arch) bool {
 		_, known := scmpNumber(name, runcABI{abi: abi, scmp: scmpArchOf[abi]})
 		return !known
 	}
-	return abi != seccomp.ArchX86_64
+	return abi != scmpNativeABI()
 }
 
 // abiVerdicts is verify's result for one ABI.
@@ -215,9 +267,10 @@ func scmpExplain(abi seccomp.Arch, nr uint32, concrete bool, r1, r2 uint32) stri
 }
 
 // verifyABI is verify for one ABI of a multi-ABI policy: every number of
-// the ABI's range (0..600 above its base), Analyze per ABI, and the
-// concrete verdicts on generic args and args from the rules' constants.
-// i386 args are zero-extended 32-bit registers, as the kernel hands them.
+// the ABI's range (0..600 above its base; on arm also its private calls,
+// abiProbes), Analyze per ABI, and the concrete verdicts on generic args
+// and args from the rules' constants. i386 and arm args are zero-extended
+// 32-bit registers, as the kernel hands them (narrowArgs).
 // On x32, libseccomp reads only the low halves of the args, though the
 // kernel passes 64-bit registers: an input that differs only because of
 // its high halves is counted as the deliberate difference, not voiding.
@@ -247,9 +300,9 @@ func verifyABI(p *seccomp.Policy, abi seccomp.Arch, ref, got seccomp.Program,
 	if err != nil {
 		return v, err
 	}
-	arch, base := abi, uint32(0)
+	arch := abi
 	if abi == seccomp.ArchX32 {
-		arch, base = seccomp.ArchX86_64, x32Bit
+		arch = seccomp.ArchX86_64
 	}
 	add := func(format string, args ...any) {
 		v.nInScope++
@@ -259,8 +312,7 @@ func verifyABI(p *seccomp.Policy, abi seccomp.Arch, ref, got seccomp.Program,
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	generic := genericArgs(rng)
-	for i := uint32(0); i <= 600; i++ {
-		nr := base + i
+	for _, nr := range abiProbes(abi) {
 		a1, err := ref.AnalyzeArch(abi, nr)
 		if err != nil {
 			return v, err
@@ -277,7 +329,7 @@ func verifyABI(p *seccomp.Policy, abi seccomp.Arch, ref, got seccomp.Program,
 			vecs = append(vecs, multiplexProbes()...)
 		}
 		for _, args := range vecs {
-			if abi == seccomp.ArchX86 {
+			if narrowArgs(abi) {
 				for j := range args {
 					args[j] &= 0xFFFFFFFF
 				}
@@ -316,6 +368,33 @@ func verifyABI(p *seccomp.Policy, abi seccomp.Arch, ref, got seccomp.Program,
 	return v, nil
 }
 
+// abiProbes are the numbers verifyABI checks on abi: 0..600 above the
+// ABI's base (x32's bit), and on arm its private calls, 0x0f0001..0x0f0006
+// (arch/arm/kernel/traps.c, __ARM_NR_BASE), with a number either side.
+func abiProbes(abi seccomp.Arch) []uint32 {
+	base := uint32(0)
+	if abi == seccomp.ArchX32 {
+		base = x32Bit
+	}
+	var nrs []uint32
+	for i := uint32(0); i <= 600; i++ {
+		nrs = append(nrs, base+i)
+	}
+	if abi == seccomp.ArchARM {
+		for nr := uint32(0x0f0000); nr <= 0x0f0007; nr++ {
+			nrs = append(nrs, nr)
+		}
+	}
+	return nrs
+}
+
+// narrowArgs reports whether abi's args are 32-bit registers, which the
+// kernel zero-extends into seccomp_data (populate_seccomp_data on a compat
+// task): i386 on x86_64, arm on aarch64. x32's are 64-bit.
+func narrowArgs(abi seccomp.Arch) bool {
+	return abi == seccomp.ArchX86 || abi == seccomp.ArchARM
+}
+
 // multiRow is one compiler's program for the multi-ABI policy.
 type multiRow struct {
 	compiler string
@@ -327,10 +406,10 @@ type multiRow struct {
 	timing   timing
 }
 
-// multiABIRows compiles the multi-ABI policy with ours and libseccomp's
-// AddArch and verifies each ABI of each against our tree program.
-func multiABIRows(runs int, budget time.Duration) ([]multiRow, error) {
-	p, err := multiABIPolicy()
+// multiABIRows compiles set's policy with ours and libseccomp's AddArch
+// and verifies each ABI of each against our tree program.
+func multiABIRows(set multiABISet, runs int, budget time.Duration) ([]multiRow, error) {
+	p, err := multiABIPolicy(set.arch)
 	if err != nil {
 		return nil, err
 	}
@@ -355,12 +434,7 @@ func multiABIRows(runs int, budget time.Duration) ([]multiRow, error) {
 		for _, abi := range policyABIs(p) {
 			var ex [numClasses][]int
 			var ca [2]int
-			first, _ := abiRange(abi)
-			for i := 0; i < 4096; i++ {
-				nr := first + i
-				if _, ok := abi.SyscallName(nr); !ok {
-					continue
-				}
+			for nr := range abi.Syscalls() {
 				an, err := ref.AnalyzeArch(abi, uint32(nr))
 				if err != nil {
 					return nil, err
@@ -401,18 +475,25 @@ func multiABIRows(runs int, budget time.Duration) ([]multiRow, error) {
 	return rows, nil
 }
 
-// abiRange is the first number of abi's table and its base.
-func abiRange(abi seccomp.Arch) (int, int) {
-	if abi == seccomp.ArchX32 {
-		return x32Bit, x32Bit
+// printMultiABI is main's hook: a multi-ABI table per set. It reports
+// whether some ABI of some program decides differently from ours.
+func printMultiABI(runs int, budget time.Duration) (bool, error) {
+	void := false
+	for _, set := range multiABISets {
+		v, err := printMultiABISet(set, runs, budget)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", set.label, err)
+		}
+		void = void || v
 	}
-	return 0, 0
+	return void, nil
 }
 
-// printMultiABI is main's hook: the multi-ABI table. It reports whether
-// some ABI of some program decides differently from ours.
-func printMultiABI(runs int, budget time.Duration) (bool, error) {
-	rows, err := multiABIRows(runs, budget)
+// printMultiABISet prints set's table, its note, and each difference: the
+// unexplained ones (then it reports true), the deliberate and the
+// explained.
+func printMultiABISet(set multiABISet, runs int, budget time.Duration) (bool, error) {
+	rows, err := multiABIRows(set, runs, budget)
 	if err != nil {
 		return false, err
 	}
@@ -421,7 +502,7 @@ func printMultiABI(runs int, budget time.Duration) (bool, error) {
 	fmt.Println("|---|---|---:|---|---:|---:|---:|---:|---:|---|")
 	for _, r := range rows {
 		if r.err != nil {
-			fmt.Printf("| docker 3 ABIs | %s | not compiled: %v | | | | | | | |\n", r.compiler, r.err)
+			fmt.Printf("| %s | %s | not compiled: %v | | | | | | | |\n", set.label, r.compiler, r.err)
 			continue
 		}
 		for i, v := range r.v {
@@ -440,16 +521,16 @@ func printMultiABI(runs int, budget time.Duration) (bool, error) {
 			if i == 0 {
 				size, comp = fmt.Sprint(r.size), fmtDur(r.timing.median)
 			}
-			fmt.Printf("| docker 3 ABIs | %s | %s | %s | %s | %s | %s | %d / %d | %s | %s |\n", r.compiler, size, v.abi,
+			fmt.Printf("| %s | %s | %s | %s | %s | %s | %s | %d / %d | %s | %s |\n", set.label, r.compiler, size, v.abi,
 				medMax(ex[allowed]), medMax(ex[argChecked]), medMax(ex[denied]), ca[0], ca[1], comp, same)
 		}
 	}
 	fmt.Println()
-	fmt.Println("`docker 3 ABIs` is Docker's default profile for x86_64 with its archMap's ABIs (x86_64, x86, x32), no capabilities, `NoENOSYS`; libseccomp builds it as one filter (`NewFilter`, `AddArch(x86)`, `AddArch(x32)`). Executed and cached per ABI over that ABI's table, classed by our program; each ABI verified on numbers 0..600 of its range.")
+	fmt.Println(set.note)
 	for _, r := range rows {
 		for _, v := range r.v {
 			if v.nInScope > 0 {
-				fmt.Printf("**DISAGREEMENT docker 3 ABIs / %s / %s** on %d inputs:\n", r.compiler, v.abi, v.nInScope)
+				fmt.Printf("**DISAGREEMENT %s / %s / %s** on %d inputs:\n", set.label, r.compiler, v.abi, v.nInScope)
 				for _, s := range v.inScope {
 					fmt.Printf("  - %s\n", s)
 				}
