@@ -150,48 +150,41 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 			at = stop
 		}
 	}
-	// cost[c] is the fewest segments up to the current cell when it goes
-	// to its outcome (c = 0) or to same (c = 1); from records the choice
-	// of the cell before that achieves it.
-	pick := func(c *diffCell, choice int) target {
-		if choice == 1 {
-			return same
-		}
-		return c.to
-	}
-	var cost [2]int
-	cost[1] = 1 << 30
+	// cost0 and cost1 are the fewest segments up to the current cell when
+	// it goes to its outcome or to same; a cell's from records the choice
+	// of the cell before that achieves each. same is a label of its own,
+	// never an outcome, so that it continues a run only of same.
+	const never = 1 << 30
+	cost0, cost1 := 1, never
 	if cells[0].shared {
-		cost[1] = 1
+		cost1 = 1
 	}
-	cost[0] = 1
 	for k := 1; k < len(cells); k++ {
-		c, prev := &cells[k], &cells[k-1]
-		var next [2]int
-		for choice := range 2 {
-			next[choice] = 1 << 30
-			if choice == 1 && !c.shared {
-				continue
-			}
-			for p := range 2 {
-				n := cost[p]
-				if pick(prev, p) != pick(c, choice) {
-					n++
-				}
-				if n < next[choice] {
-					next[choice], c.from[choice] = n, uint8(p)
-				}
+		c := &cells[k]
+		n0, f0 := cost0, uint8(0)
+		if cells[k-1].to != c.to {
+			n0++
+		}
+		if cost1+1 < n0 {
+			n0, f0 = cost1+1, 1
+		}
+		n1, f1 := never, uint8(0)
+		if c.shared {
+			n1 = cost0 + 1
+			if cost1 < n1 {
+				n1, f1 = cost1, 1
 			}
 		}
-		cost = next
+		c.from = [2]uint8{f0, f1}
+		cost0, cost1 = n0, n1
 	}
-	choice := 0
-	if cost[1] < cost[0] {
+	choice := uint8(0)
+	if cost1 < cost0 {
 		choice = 1
 	}
 	for k := len(cells) - 1; k >= 0; k-- {
-		cells[k].choice = uint8(choice)
-		choice = int(cells[k].from[choice])
+		cells[k].choice = choice
+		choice = cells[k].from[choice]
 	}
 	out := into[:0]
 	for k := range cells {
@@ -199,7 +192,11 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 		if k == 0 {
 			start = 0
 		}
-		out.add(start, pick(&cells[k], int(cells[k].choice)))
+		t := cells[k].to
+		if cells[k].choice == 1 {
+			t = same
+		}
+		out.add(start, t)
 	}
 	return out, cells
 }
