@@ -93,11 +93,12 @@ type builder struct {
 	tree  segmentList
 	// diff holds x32's segments where they differ from x86_64's
 	// (x32Diff), and pool the rule chains sections share (poolChains).
-	diff  segmentList
-	cells []diffCell
-	pool  []pooledChain
-	rev   []bpf.RawInstruction
-	at    []int32
+	diff    segmentList
+	cells   []diffCell
+	weights []int
+	pool    []pooledChain
+	rev     []bpf.RawInstruction
+	at      []int32
 }
 
 type labelState struct {

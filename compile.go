@@ -218,7 +218,8 @@ func emitX32Diff(b *builder, x64, x32 *plan) bool {
 		return false
 	}
 	b.jump(opJsetK, x32SyscallBit, next, to(root))
-	b.emitSearch(b.diff, false)
+	b.weights = callWeights(archInfos[ArchX32], b.diff, b.weights)
+	b.emitWeightedSearch(b.diff, b.weights)
 	b.bind(same)
 	b.alu(opAndK, ^uint32(x32SyscallBit))
 	b.bind(root)

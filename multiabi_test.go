@@ -137,11 +137,12 @@ func TestMultiABISectionsCostLikeSingle(t *testing.T) {
 					}
 				}
 				// In the tree layout x32's numbers enter x86_64's search
-				// (emitX32Diff) once a search of at most 100 segments (7
-				// levels) has taken out those x32 decides otherwise, and
-				// an and has cleared bit 30: x32, which the kernel never
-				// caches, pays those for a program some 130 instructions
-				// shorter on Docker's profile.
+				// (emitX32Diff) once a search of at most 100 segments,
+				// weighted by x32's calls, has taken out those x32
+				// decides otherwise (a call there passes 7 levels at
+				// most), and an and has cleared bit 30: x32, which the
+				// kernel never caches, pays those for a program some 130
+				// instructions shorter on Docker's profile.
 				var via64 Program
 				if a == ArchX32 && layout == LayoutTree && slices.Contains(set, ArchX86_64) {
 					one := &Policy{Arch: ArchX86_64, Default: p.Default}

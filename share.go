@@ -211,3 +211,71 @@ type diffCell struct {
 	from   [2]uint8
 	choice uint8
 }
+
+// callWeights fills w, in its memory, with a weight for each segment of
+// an ABI's numbers: one, plus the calls of the ABI's table the segment
+// holds. A search split by them (emitWeightedSearch) sends the calls that
+// exist the short way, and numbers that name no call (x86_64's
+// 64-bit-only ones, on x32) the long way.
+func callWeights(info *archInfo, segs []segment, w []int) []int {
+	w = w[:0]
+	t := &info.table
+	for i, s := range segs {
+		end := uint64(1) << 32
+		if i+1 < len(segs) {
+			end = uint64(segs[i+1].start)
+		}
+		n := 1
+		lo := max(int64(s.start), int64(t.first))
+		hi := min(int64(end), int64(t.first+len(t.names)))
+		for nr := lo; nr < hi; nr++ {
+			if t.names[nr-int64(t.first)] != "" {
+				n++
+			}
+		}
+		w = append(w, n)
+	}
+	return w
+}
+
+// emitWeightedSearch is emitSearch split at the middle of the given
+// weights, one a segment, rather than of their count.
+func (b *builder) emitWeightedSearch(segs []segment, w []int) {
+	if len(segs) <= 2 || len(segs) == 3 && segs[0].to == segs[2].to && segs[2].start == segs[1].start+1 {
+		b.emitSearch(segs, false)
+		return
+	}
+	total := 0
+	for _, x := range w {
+		total += x
+	}
+	mid, best, prefix := 1, total, 0
+	for i := 1; i < len(segs); i++ {
+		prefix += w[i-1]
+		if d := abs(2*prefix - total); d < best {
+			mid, best = i, d
+		}
+	}
+	mid = keepTriples(segs, mid)
+	left, right := segs[:mid], segs[mid:]
+	lt := next
+	var rt target
+	var rl label
+	if len(right) == 1 {
+		rt = right[0].to
+	} else {
+		rl = b.newLabel()
+		rt = to(rl)
+	}
+	if len(left) == 1 {
+		lt = left[0].to
+	}
+	b.jump(opJgeK, right[0].start, rt, lt)
+	if len(left) > 1 {
+		b.emitWeightedSearch(left, w[:mid])
+	}
+	if len(right) > 1 {
+		b.bind(rl)
+		b.emitWeightedSearch(right, w[mid:])
+	}
+}
