@@ -112,6 +112,9 @@ type archInfo struct {
 	aliases []string
 	table   sysTable
 	byName  map[string]int // name to number
+	// callsBelow[i] counts the calls of the table's dense part below
+	// number table.first+i (callWeights).
+	callsBelow []int32
 	// subCallAt[nr-table.first] is set for the direct calls that are
 	// also a multiplexer's sub-calls here (socket on x86, say); nil on
 	// an arch without socketcall and ipc.
@@ -175,6 +178,13 @@ func init() {
 		})
 	}
 	for _, info := range archInfos {
+		info.callsBelow = make([]int32, len(info.table.names)+1)
+		for i, name := range info.table.names {
+			info.callsBelow[i+1] = info.callsBelow[i]
+			if name != "" {
+				info.callsBelow[i+1]++
+			}
+		}
 		for _, m := range multiplexers {
 			if _, ok := info.byName[m.name]; !ok {
 				continue

@@ -225,13 +225,11 @@ func callWeights(info *archInfo, segs []segment, w []int) []int {
 		if i+1 < len(segs) {
 			end = uint64(segs[i+1].start)
 		}
+		lo := max(int64(s.start), int64(t.first)) - int64(t.first)
+		hi := min(int64(end), int64(t.first+len(t.names))) - int64(t.first)
 		n := 1
-		lo := max(int64(s.start), int64(t.first))
-		hi := min(int64(end), int64(t.first+len(t.names)))
-		for nr := lo; nr < hi; nr++ {
-			if t.names[nr-int64(t.first)] != "" {
-				n++
-			}
+		if lo < hi {
+			n += int(info.callsBelow[hi] - info.callsBelow[lo])
 		}
 		w = append(w, n)
 	}
