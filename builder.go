@@ -96,6 +96,9 @@ type builder struct {
 	diff    segmentList
 	cells   []diffCell
 	weights []int
+	// entries are the ways into the search being emitted from x32's
+	// (search's bindEntries); empty for every other search.
+	entries []searchEntry
 	pool    []pooledChain
 	rev     []bpf.RawInstruction
 	at      []int32

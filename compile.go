@@ -199,12 +199,15 @@ func emitSections(b *builder, pls []*plan, layout Layout) {
 }
 
 // emitX32Diff emits, where x86_64 and x32 share an arch value, x32's
-// numbers sent into x86_64's search: a jset takes them to a search of
-// those whose x32 outcome differs (x32Diff: the "64" numbers x32 lacks,
-// its own 512 and up, and those above x86_64's highest), and the rest,
-// bit 30 cleared, enter x86_64's tree, which the kernel's cache emulator
-// follows through the and. It reports false, emitting nothing, when that
-// search would not be smaller than x32's own tree.
+// numbers sent into x86_64's search: a jset takes them to an and that
+// clears bit 30, then to a search of the numbers whose x32 outcome
+// differs (x32Diff: the "64" numbers x32 lacks, its own 512 and up, and
+// those above x86_64's highest), weighted by x32's calls; each of its
+// leaves that x32 decides as x86_64 does enters x86_64's search at the
+// deepest node that holds the leaf's numbers, which the earlier tests have
+// already told apart. The kernel's cache emulator follows none of x32's
+// path, and needs to: it never caches x32. It reports false, emitting
+// nothing, when that search would not be smaller than x32's own tree.
 func emitX32Diff(b *builder, x64, x32 *plan) bool {
 	x32Segs := x32.segments(x32.chainLabels, x32.scratch)
 	x32.scratch, x32.scratchSegments = x32Segs, false
@@ -217,14 +220,37 @@ func emitX32Diff(b *builder, x64, x32 *plan) bool {
 	if len(b.diff) >= len(x32Segs) || len(b.diff) > 100 {
 		return false
 	}
-	b.jump(opJsetK, x32SyscallBit, next, to(root))
 	b.weights = callWeights(archInfos[ArchX32], b.diff, b.weights)
-	b.emitWeightedSearch(b.diff, b.weights)
-	b.bind(same)
+	// The search compares the numbers with bit 30 cleared, as x86_64's
+	// does; each leaf that enters x86_64's search gets an entry of its own.
+	entries := b.entries[:0] // b.entries only once x86_64's search is emitted
+	b.entries = nil
+	for i := range b.diff {
+		d := &b.diff[i]
+		if i > 0 {
+			d.start -= x32SyscallBit
+		}
+		if d.to == to(same) {
+			hi := uint64(1) << 32
+			if i+1 < len(b.diff) {
+				hi = uint64(b.diff[i+1].start) - x32SyscallBit
+			}
+			at := b.newLabel()
+			entries = append(entries, searchEntry{lo: uint64(d.start), hi: hi, at: at})
+			d.to = to(at)
+		}
+	}
+	b.jump(opJsetK, x32SyscallBit, next, to(root))
 	b.alu(opAndK, ^uint32(x32SyscallBit))
+	b.assume(offNr)
+	b.emitWeightedSearch(b.diff, b.weights)
 	b.bind(root)
 	b.assume(offNr)
+	b.entries = entries
 	b.emitSearch(b.tree, true)
+	if len(b.entries) != 0 {
+		panic("seccomp: internal error: an x32 entry into x86_64's search left unbound")
+	}
 	return true
 }
 

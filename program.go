@@ -164,7 +164,11 @@ func (p Program) disassembleOne(i int, ri bpf.RawInstruction, acc accState, abi 
 		name := jumpNames[ri.Op>>4]
 		text := fmt.Sprintf("%s #%#x, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf))
 		if acc == offNr && ri.Op != opJsetK {
-			if s, ok := abi.SyscallName(int(ri.K)); ok {
+			nr := int(ri.K)
+			if abi == ArchX32 && ri.K&x32SyscallBit == 0 {
+				nr |= x32SyscallBit // after the and that clears it (emitX32Diff)
+			}
+			if s, ok := abi.SyscallName(nr); ok {
 				return fmt.Sprintf("%s #%d, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf)), s
 			}
 			return fmt.Sprintf("%s #%d, %d, %d", name, ri.K, i+1+int(ri.Jt), i+1+int(ri.Jf)), ""

@@ -38,20 +38,67 @@ func (s *segmentList) add(start uint64, t target) {
 // out first with one jeq (see heavyChain); a single value inside a run
 // takes one jeq. It never falls through.
 func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
+	b.search(segs, chainsHeavy, 1<<32)
+}
+
+// searchEntry is a way into a search from outside it, for numbers known
+// to lie in [lo, hi): its label is bound at the deepest node of the search
+// that holds them all (emitX32Diff).
+type searchEntry struct {
+	lo, hi uint64
+	at     label
+}
+
+// bindEntries binds the entries that [lo, hi) holds, but neither child
+// that will be searched (a range with lo >= hi is none), and drops them.
+func (b *builder) bindEntries(lo, hi, leftHi, rightLo uint64) {
+	for i := 0; i < len(b.entries); {
+		e := b.entries[i]
+		inNode := e.lo >= lo && e.hi <= hi
+		inChild := e.lo >= lo && e.hi <= leftHi || e.lo >= rightLo && e.hi <= hi
+		if !inNode || inChild {
+			i++
+			continue
+		}
+		b.bind(e.at)
+		b.entries[i] = b.entries[len(b.entries)-1]
+		b.entries = b.entries[:len(b.entries)-1]
+	}
+}
+
+// search is emitSearch for segments that end at hi.
+func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64) {
+	lo := uint64(segs[0].start)
 	switch {
 	case len(segs) == 1:
 		b.goTo(segs[0].to)
 		return
 	case len(segs) == 3 && segs[0].to == segs[2].to && segs[2].start == segs[1].start+1:
+		if len(b.entries) > 0 {
+			b.bindEntries(lo, hi, lo, hi)
+		}
 		b.jump(opJeqK, segs[1].start, segs[1].to, segs[0].to)
 		return
 	}
 	if chainsHeavy {
 		if i := heavyChain(segs); i >= 0 {
 			// One jeq takes the chain out; the rest need not tell its
-			// number apart, so its neighbours may join.
+			// number apart, so its neighbours may join. An entry that
+			// leaves out its number may skip the jeq.
+			if len(b.entries) > 0 {
+				n := uint64(segs[i].start)
+				for k := 0; k < len(b.entries); {
+					if e := b.entries[k]; e.lo >= lo && e.hi <= hi && e.lo <= n && n < e.hi {
+						b.bind(e.at)
+						b.entries[k] = b.entries[len(b.entries)-1]
+						b.entries = b.entries[:len(b.entries)-1]
+						continue
+					}
+					k++
+				}
+			}
 			b.jump(opJeqK, segs[i].start, segs[i].to, next)
-			b.emitSearch(removeSegment(segs, i), chainsHeavy)
+			b.search(removeSegment(segs, i), chainsHeavy, hi)
 			return
 		}
 	}
@@ -73,13 +120,23 @@ func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
 	if len(left) == 1 {
 		lt = left[0].to
 	}
+	if len(b.entries) > 0 {
+		leftHi, rightLo := lo, hi // no child searched
+		if len(left) > 1 {
+			leftHi = uint64(right[0].start)
+		}
+		if len(right) > 1 {
+			rightLo = uint64(right[0].start)
+		}
+		b.bindEntries(lo, hi, leftHi, rightLo)
+	}
 	b.jump(opJgeK, right[0].start, rt, lt)
 	if len(left) > 1 {
-		b.emitSearch(left, chainsHeavy)
+		b.search(left, chainsHeavy, uint64(right[0].start))
 	}
 	if len(right) > 1 {
 		b.bind(rl)
-		b.emitSearch(right, chainsHeavy)
+		b.search(right, chainsHeavy, hi)
 	}
 }
 
