@@ -71,6 +71,12 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64) {
 	lo := uint64(segs[0].start)
 	switch {
 	case len(segs) == 1:
+		if len(b.entries) > 0 {
+			// A search of one run: its outcome. (emitX32Diff never
+			// enters one, whose difference search is no smaller than
+			// x32's own tree; bound here rather than left unbound.)
+			b.bindEntries(lo, hi, lo, hi)
+		}
 		b.goTo(segs[0].to)
 		return
 	case len(segs) == 3 && segs[0].to == segs[2].to && segs[2].start == segs[1].start+1:
