@@ -430,4 +430,3 @@ func TestMultiABISharedChainFloors(t *testing.T) {
 	assert.Contains(t, err.Error(), "program needs at least", "refused on the floors")
 	t.Logf("tree: %d instructions; bitmap: %v", len(tree.Instructions), err)
 }
-
