@@ -83,7 +83,8 @@ func ruleCeiling(r Rule) int { return 2 + 8*len(r.Conds) }
 
 // sectionCeiling is more than a section emits besides its chains: the
 // frame, the search over at most 2 segments a call and 8 more, and the
-// search of x32's numbers, which takes fewer than 100.
+// search of x32's numbers, which takes fewer than 100; or in the bitmap
+// layout a jeq a call and the bitmap's some 80.
 func sectionCeiling(calls int) int { return 8 + 2*calls + 8 + 100 }
 
 // frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
@@ -214,22 +215,20 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 	// ceiling on what it can emit, stand-ins included, says so at once.
 	ceiling := 1
 	for _, pl := range pls {
-		ceiling += pl.ceiling
+		ceiling += sectionCeiling(len(pl.calls)) + pl.ceiling
 	}
 	if 3*ceiling <= maxInsns {
 		return nil
 	}
-	total, worst, worstFloor, worstDispatch := 1, pls[0], -1, 0
 	for _, pl := range pls {
 		pl.computeFloors(b)
 	}
 	// In the tree layout sections share equal chains (poolChains): each
 	// counts once, in the first section that has it; and x32's numbers
 	// may enter x86_64's search (emitX32Diff), so its own counts nothing.
+	// Counting shared chains once only lowers the total: it takes the
+	// hashing only when the total without it is over the limit.
 	var seen map[uint64][][]Rule
-	if layout == LayoutTree && len(pls) > 1 {
-		seen = map[uint64][][]Rule{}
-	}
 	shared := func(rules []Rule) bool {
 		if seen == nil {
 			return false
@@ -243,21 +242,31 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 		seen[h] = append(seen[h], rules)
 		return false
 	}
-	for _, pl := range pls {
-		dispatch := pl.dispatchFloor(layout)
-		if layout == LayoutTree && pl.arch == ArchX32 && slices.ContainsFunc(pls, func(o *plan) bool { return o.arch == ArchX86_64 }) {
-			dispatch = 0
-		}
-		n := sectionFrameFloor(pl, layout, pls) + dispatch
-		for i, f := range pl.floors {
-			if !shared(pl.chains[i]) {
-				n += f
+	var total, worstFloor, worstDispatch int
+	var worst *plan
+	sum := func() {
+		total, worst, worstFloor, worstDispatch = 1, pls[0], -1, 0
+		for _, pl := range pls {
+			dispatch := pl.dispatchFloor(layout)
+			if layout == LayoutTree && pl.arch == ArchX32 && slices.ContainsFunc(pls, func(o *plan) bool { return o.arch == ArchX86_64 }) {
+				dispatch = 0
+			}
+			n := sectionFrameFloor(pl, layout, pls) + dispatch
+			for i, f := range pl.floors {
+				if !shared(pl.chains[i]) {
+					n += f
+				}
+			}
+			total += n
+			if n > worstFloor {
+				worst, worstFloor, worstDispatch = pl, n, dispatch
 			}
 		}
-		total += n
-		if n > worstFloor {
-			worst, worstFloor, worstDispatch = pl, n, dispatch
-		}
+	}
+	sum()
+	if total > maxInsns && layout == LayoutTree && len(pls) > 1 {
+		seen = map[uint64][][]Rule{}
+		sum()
 	}
 	if total <= maxInsns {
 		return nil
