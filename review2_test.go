@@ -28,3 +28,75 @@ func TestReview2CeilingCountsDispatch(t *testing.T) {
 		assert.Contains(t, err.Error(), "program needs at least", "%s layout: refused on the floors, before emitting", layout)
 	}
 }
+
+// A compile never writes into the caller's rules, nor into the memory
+// past their length: not where reduceRules drops the rules just before an
+// unconditional one of their action (its owned flag), nor where it joins
+// a number's entries, nor where a multiplexer's derived rules come before
+// its own (in the plan's memory). Every backing array here has spare room
+// holding a sentinel, and the policy is compared whole after each compile.
+func TestReview2CompileLeavesRulesAlone(t *testing.T) {
+	sentinel := Rule{Action: Trap(7), Conds: []Cond{{Arg: 5, Op: OpEqual, Value: 0xdead, Width: 64}}}
+	// roomy returns rules in an array with two sentinels after them.
+	roomy := func(rules ...Rule) []Rule {
+		a := append(append(make([]Rule, 0, len(rules)+2), rules...), sentinel, sentinel)
+		return a[:len(rules)]
+	}
+	cond := func(arg int, v uint64) []Cond { return []Cond{{Arg: arg, Op: OpEqual, Value: v, Width: 32}} }
+	always := []Cond{{Arg: 0, Op: OpMaskedEqual, Mask: 0, Value: 0, Width: 64}} // always holds
+	policies := map[string]*Policy{
+		"rules before an unconditional one of their action": {Arch: ArchX86_64, Default: KillProcess, Syscalls: []Syscall{
+			{Name: "read", Rules: roomy(Rule{Action: Allow, Conds: cond(0, 1)}, Rule{Action: Allow, Conds: cond(1, 2)}, Rule{Action: Allow})},
+		}},
+		"joined entries of one number": {Arch: ArchX86_64, Default: KillProcess, Syscalls: []Syscall{
+			{Name: "read", Rules: roomy(Rule{Action: Allow, Conds: cond(0, 1)})},
+			{Name: "write", Rules: roomy(Rule{Action: Log, Conds: cond(0, 3)})},
+			{Nr: 0, Rules: roomy(Rule{Action: Allow, Conds: cond(1, 2)}, Rule{Action: Allow})},
+		}},
+		"conditions that always hold": {Arch: ArchX86_64, Default: KillProcess, Syscalls: []Syscall{
+			{Name: "read", Rules: roomy(Rule{Action: Allow, Conds: cond(0, 1)}, Rule{Action: Allow, Conds: always})},
+		}},
+		"socketcall's derived rules and its own": {Arch: ArchX86, Default: Errno(syscall.EPERM), Syscalls: []Syscall{
+			{Name: "socket", Rules: roomy(Rule{Action: Allow, Conds: cond(0, 1)})},
+			{Name: "connect", Rules: roomy(Rule{Action: Allow})},
+			{Name: "socketcall", Rules: roomy(Rule{Action: Allow, Conds: cond(1, 9)}, Rule{Action: Allow})},
+			{Name: "ipc", Rules: roomy(Rule{Action: Log, Conds: cond(1, 9)})},
+			{Name: "shmget", Rules: roomy(Rule{Action: Log})},
+		}},
+		"three ABIs sharing one rule array": func() *Policy {
+			shared := roomy(Rule{Action: Allow, Conds: cond(0, 1)}, Rule{Action: Allow})
+			p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86, ArchX32}, Default: Errno(syscall.EPERM)}
+			for _, a := range []Arch{ArchX86_64, ArchX86, ArchX32} {
+				p.Syscalls = append(p.Syscalls, Syscall{Arch: a, Name: "socket", Rules: shared}, Syscall{Arch: a, Name: "close", Rules: shared})
+			}
+			p.Syscalls = append(p.Syscalls, Syscall{Arch: ArchX86, Name: "socketcall", Rules: shared})
+			return p
+		}(),
+	}
+	// deep copies a policy's rules, the spare room after them included.
+	deep := func(p *Policy) [][]Rule {
+		var out [][]Rule
+		for _, sc := range p.Syscalls {
+			full := sc.Rules[:cap(sc.Rules)]
+			c := make([]Rule, len(full))
+			for i, r := range full {
+				c[i] = Rule{Action: r.Action, Conds: append([]Cond(nil), r.Conds[:cap(r.Conds)]...)}
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	for name, p := range policies {
+		t.Run(name, func(t *testing.T) {
+			want := deep(p)
+			for _, layout := range layouts {
+				for range 2 { // the second reuses the first's workspace
+					_, err := p.CompileLayout(layout)
+					require.NoError(t, err, "%s", layout)
+					require.Equal(t, want, deep(p), "%s layout: the policy changed", layout)
+				}
+				checkEquivalence(t, p, layout)
+			}
+		})
+	}
+}
