@@ -100,3 +100,47 @@ func TestReview2CompileLeavesRulesAlone(t *testing.T) {
 		})
 	}
 }
+
+// x32's numbers enter x86_64's search past a search of those x32 decides
+// otherwise (emitX32Diff): with that search near its bound of 100
+// segments and x86_64's own search and chains long, the jumps into the
+// shared chains reach past 255 instructions, through the assembler's
+// stand-ins. The program decides as the policy does, and below the bound
+// x32 really enters x86_64's search (one and of bit 30).
+func TestReview2X32DiffFarJumps(t *testing.T) {
+	for _, x32Entries := range []int{10, 49, 60} {
+		p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX32}, Default: Errno(syscall.EPERM), BadArch: KillProcess}
+		for nr := range 350 {
+			a := Allow
+			if nr%2 == 1 {
+				a = Log
+			}
+			rules := []Rule{{Action: a}}
+			if nr%7 == 0 {
+				rules = []Rule{{Action: Allow, Conds: []Cond{{Arg: 0, Op: OpEqual, Value: uint64(nr), Width: 64}}}, {Action: Trap(1), Conds: []Cond{{Arg: 1, Op: OpGreater, Value: uint64(nr) << 32, Width: 64}}}}
+			}
+			p.Syscalls = append(p.Syscalls, Syscall{Arch: ArchX86_64, Nr: nr, Rules: rules})
+			p.Syscalls = append(p.Syscalls, Syscall{Arch: ArchX32, Nr: x32SyscallBit + nr, Rules: rules})
+		}
+		// x32 decides every fourth of its first numbers otherwise.
+		for k := range x32Entries {
+			nr := x32SyscallBit + 4*k + 2 // even: x86_64 allows it
+			for i := range p.Syscalls {
+				if sc := &p.Syscalls[i]; sc.Arch == ArchX32 && sc.Nr == nr {
+					sc.Rules = []Rule{{Action: KillThread}}
+				}
+			}
+		}
+		prog, _ := checkEquivalence(t, p, LayoutTree)
+		ands := 0
+		for _, ri := range prog.Instructions {
+			if ri.Op == opAndK && ri.K == ^uint32(x32SyscallBit) {
+				ands++
+			}
+		}
+		t.Logf("%d x32 entries of their own: %d instructions, x32 enters x86_64's search: %v", x32Entries, len(prog.Instructions), ands == 1)
+		if x32Entries <= 40 {
+			assert.Equal(t, 1, ands, "%d: x32 shares x86_64's search", x32Entries)
+		}
+	}
+}
