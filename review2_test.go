@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"math/rand/v2"
 	"syscall"
 	"testing"
 
@@ -141,6 +142,44 @@ func TestReview2X32DiffFarJumps(t *testing.T) {
 		t.Logf("%d x32 entries of their own: %d instructions, x32 enters x86_64's search: %v", x32Entries, len(prog.Instructions), ands == 1)
 		if x32Entries <= 40 {
 			assert.Equal(t, 1, ands, "%d: x32 shares x86_64's search", x32Entries)
+		}
+	}
+}
+
+// The floors of a program of several ABIs, shared chains counted once and
+// x32's dispatch not at all where x32 may enter x86_64's search, are lower
+// bounds: no program is shorter than floorTotal says, on random policies
+// of FuzzCompileX32's shape (FuzzCompile checks one ABI's; FuzzCompileX32
+// checks no floors).
+func TestReview2MultiABIFloorsBoundPrograms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 30))
+	var policies []*Policy
+	for _, set := range abiSets {
+		policies = append(policies, multiDockerLike(set), multiNumbered(set))
+	}
+	for range 3000 {
+		data := make([]byte, 8+rng.IntN(120))
+		for j := range data {
+			data[j] = byte(rng.Uint32())
+		}
+		policies = append(policies, decodeX32Policy(data))
+	}
+	for i, p := range policies {
+		data := p.Syscalls // for the message
+		for _, layout := range layouts {
+			prog, err := p.CompileLayout(layout)
+			if err != nil {
+				require.ErrorIs(t, err, ErrTooLarge, "policy %d %v", i, data)
+				continue
+			}
+			pls, _, err := p.plansIn(new(workspace))
+			require.NoError(t, err)
+			for _, pl := range pls {
+				pl.computeFloors(newBuilder(16))
+			}
+			// The tree's sections share chains, the bitmap's do not.
+			total, _, _ := floorTotal(pls, layout, layout == LayoutTree)
+			require.LessOrEqual(t, total, len(prog.Instructions), "policy %d %v, %s layout: floors over the program", i, data, layout)
 		}
 	}
 }
