@@ -539,11 +539,13 @@ func syscallLabel(name string, nr int) string {
 
 // reduceRules validates one system call's rules and drops those that cannot
 // change its outcome: rules after an unconditional one (which must agree
-// with it), and trailing rules whose action is the default anyway. The
-// error starts with "rule N:" for the caller to prefix.
+// with it), the rules of its action just before it, and trailing rules
+// whose action is the default anyway. The error starts with "rule N:" for
+// the caller to prefix.
 //
-// Conditions that always hold are dropped (see Cond); the rules are then a
-// copy, never the caller's slice changed in place.
+// Conditions that always hold are dropped (see Cond). Rules changed are a
+// copy, never the caller's slice changed in place, unless owned says that
+// the slice is the plan's own.
 func reduceRules(rules []Rule, def Action, owned bool) ([]Rule, error) {
 	in, end := rules, len(rules)
 	copied := false

@@ -83,7 +83,8 @@ func ruleCeiling(r Rule) int { return 2 + 8*len(r.Conds) }
 
 // sectionCeiling is more than a section emits besides its chains: the
 // frame, the search over at most 2 segments a call and 8 more, and the
-// search of x32's numbers, which takes fewer than 100.
+// search of x32's numbers, which takes fewer than 100; or in the bitmap
+// layout a jeq a call and the bitmap's some 80.
 func sectionCeiling(calls int) int { return 8 + 2*calls + 8 + 100 }
 
 // frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
@@ -214,23 +215,39 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 	// ceiling on what it can emit, stand-ins included, says so at once.
 	ceiling := 1
 	for _, pl := range pls {
-		ceiling += pl.ceiling
+		ceiling += sectionCeiling(len(pl.calls)) + pl.ceiling
 	}
 	if 3*ceiling <= maxInsns {
 		return nil
 	}
-	total, worst, worstFloor, worstDispatch := 1, pls[0], -1, 0
 	for _, pl := range pls {
 		pl.computeFloors(b)
 	}
-	// In the tree layout sections share equal chains (poolChains): each
-	// counts once, in the first section that has it; and x32's numbers
-	// may enter x86_64's search (emitX32Diff), so its own counts nothing.
+	// Counting shared chains once only lowers the total: it takes the
+	// hashing only when the total without it is over the limit.
+	total, worst, worstDispatch := floorTotal(pls, layout, false)
+	if total > maxInsns && layout == LayoutTree && len(pls) > 1 {
+		total, worst, worstDispatch = floorTotal(pls, layout, true)
+	}
+	if total <= maxInsns {
+		return nil
+	}
+	return &sizeError{fmt.Sprintf("seccomp: program needs at least %d instructions, over the kernel's limit of %d: %s", total, maxInsns, worst.largest(worstDispatch, len(pls) > 1))}
+}
+
+// floorTotal adds up the floors of plans whose chains' floors are
+// computed: the load of the arch, then per section its frame, its dispatch
+// and its chains'; worst is the section whose floors are the largest, and
+// worstDispatch its dispatch's. With shared, as in the tree layout of
+// several sections, where they share equal chains (poolChains), each
+// chain counts once, in the first section that has it; and x32's numbers
+// may enter x86_64's search (emitX32Diff), so its own counts nothing.
+func floorTotal(pls []*plan, layout Layout, shared bool) (total int, worst *plan, worstDispatch int) {
 	var seen map[uint64][][]Rule
-	if layout == LayoutTree && len(pls) > 1 {
+	if shared {
 		seen = map[uint64][][]Rule{}
 	}
-	shared := func(rules []Rule) bool {
+	counted := func(rules []Rule) bool {
 		if seen == nil {
 			return false
 		}
@@ -243,6 +260,7 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 		seen[h] = append(seen[h], rules)
 		return false
 	}
+	total, worst, worstFloor := 1, pls[0], -1
 	for _, pl := range pls {
 		dispatch := pl.dispatchFloor(layout)
 		if layout == LayoutTree && pl.arch == ArchX32 && slices.ContainsFunc(pls, func(o *plan) bool { return o.arch == ArchX86_64 }) {
@@ -250,7 +268,7 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 		}
 		n := sectionFrameFloor(pl, layout, pls) + dispatch
 		for i, f := range pl.floors {
-			if !shared(pl.chains[i]) {
+			if !counted(pl.chains[i]) {
 				n += f
 			}
 		}
@@ -259,10 +277,7 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 			worst, worstFloor, worstDispatch = pl, n, dispatch
 		}
 	}
-	if total <= maxInsns {
-		return nil
-	}
-	return &sizeError{fmt.Sprintf("seccomp: program needs at least %d instructions, over the kernel's limit of %d: %s", total, maxInsns, worst.largest(worstDispatch, len(pls) > 1))}
+	return total, worst, worstDispatch
 }
 
 // tooLong is the error for a program that came out over the limit

@@ -8,9 +8,9 @@ package seccomp
 // the search tells them apart at the far right of the tree, where no real
 // syscall is, instead of a test in the frame that every syscall would run.
 // When the program has an x32 section (x32Apart), the dispatch sends them
-// there first (a jset), and this search never sees them: x32's calls then
-// pay no walk through x86_64's tree, and the disassembler can tell the
-// sections apart.
+// there first (a jset), and this search never sees them as they are: in
+// the tree layout, those x32 decides as x86_64 does come back with bit 30
+// cleared (emitX32Diff), else x32's own search decides them all.
 func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	// Each call is a run, and so may be the numbers before it; then the
 	// numbers above the last and x32's.
