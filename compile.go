@@ -205,16 +205,20 @@ func emitSections(b *builder, pls []*plan, layout Layout) {
 // those above x86_64's highest), weighted by x32's calls; each of its
 // leaves that x32 decides as x86_64 does enters x86_64's search at the
 // deepest node that holds the leaf's numbers, which the earlier tests have
-// already told apart. The kernel's cache emulator follows none of x32's
-// path, and needs to: it never caches x32. It reports false, emitting
+// already told apart. x32's path need not be one the kernel's cache
+// emulator follows: it never caches x32. It reports false, emitting
 // nothing, when that search would not be smaller than x32's own tree.
 func emitX32Diff(b *builder, x64, x32 *plan) bool {
-	x32Segs := x32.segments(x32.chainLabels, x32.scratch)
-	x32.scratch, x32.scratchSegments = x32Segs, false
-	b.tree = x64.segments(x64.chainLabels, b.tree)
-	x64.scratchSegments = false
+	x32Segs := x32.labeledSegments(x32.scratch)
+	if !x32.scratchUsed {
+		x32.scratch = x32Segs
+	}
+	x64Segs := x64.labeledSegments(b.tree)
+	if !x64.scratchUsed {
+		b.tree = x64Segs
+	}
 	same, root := b.newLabel(), b.newLabel()
-	b.diff, b.cells = x32Diff(b.tree, x32Segs, to(same), b.diff, b.cells)
+	b.diff, b.cells = x32Diff(x64Segs, x32Segs, to(same), b.diff, b.cells)
 	// 100 segments take some 100 jumps, which the jset to the root must
 	// clear within its 8-bit offset.
 	if len(b.diff) >= len(x32Segs) || len(b.diff) > 100 {
@@ -247,7 +251,7 @@ func emitX32Diff(b *builder, x64, x32 *plan) bool {
 	b.bind(root)
 	b.assume(offNr)
 	b.entries = entries
-	b.emitSearch(b.tree, true)
+	b.emitSearch(x64Segs, true)
 	if len(b.entries) != 0 {
 		panic("seccomp: internal error: an x32 entry into x86_64's search left unbound")
 	}

@@ -31,6 +31,8 @@ type plan struct {
 	// instructions chains[i] takes (chainFloor).
 	chains [][]Rule
 	floors []int
+	// runs counts the runs of pl.calls (addCall).
+	runs int
 	// ceiling is more than the section can emit before the assembler's
 	// stand-ins (sectionCeiling and ruleCeiling); floors are computed
 	// only when it nears the kernel's limit (checkFloor).
@@ -46,6 +48,8 @@ type plan struct {
 	// with scratchSegments it holds segments(0), which emitTree reuses.
 	scratch         segmentList
 	scratchSegments bool
+	// scratchUsed says that labeledSegments last returned scratch.
+	scratchUsed bool
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64
@@ -386,7 +390,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 			// One unconditional rule, as most are: what reduceRules
 			// would make of it, without its loops.
 			if a := rules[0].Action; a != p.Default {
-				pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: a})
+				pl.addCall(callPlan{nr: nr, chain: -1, action: a})
 			}
 			continue
 		}
@@ -400,6 +404,16 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 		}
 	}
 	return nil
+}
+
+// addCall appends c, in number order, counting the runs of consecutive
+// numbers with one constant outcome (sectionCeiling); a call with rules
+// is a run of its own.
+func (pl *plan) addCall(c callPlan) {
+	if n := len(pl.calls); n == 0 || c.hasRules() || pl.calls[n-1].hasRules() || c.nr != pl.calls[n-1].nr+1 || c.action != pl.calls[n-1].action {
+		pl.runs++
+	}
+	pl.calls = append(pl.calls, c)
 }
 
 // muxCall is a multiplexer's derived rules, for planABI.
@@ -424,9 +438,9 @@ func (pl *plan) add(w *workspace, nr uint32, rules []Rule, owned bool, name stri
 	case len(rules) == 0:
 		// the default decides
 	case constantOutcome(rules):
-		pl.calls = append(pl.calls, callPlan{nr: nr, chain: -1, action: rules[0].Action})
+		pl.addCall(callPlan{nr: nr, chain: -1, action: rules[0].Action})
 	default:
-		pl.calls = append(pl.calls, callPlan{nr: nr, chain: int32(len(pl.chains))})
+		pl.addCall(callPlan{nr: nr, chain: int32(len(pl.chains))})
 		pl.chains = append(pl.chains, rules)
 		for _, r := range rules {
 			pl.ceiling += ruleCeiling(r)

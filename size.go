@@ -76,16 +76,28 @@ func (pl *plan) computeFloors(b *builder) {
 }
 
 // ruleCeiling is more than emitRules can emit for a rule: a 64-bit
-// condition takes at most two loads, two ands and three jumps, and the
-// rule its return. checkFloor counts the assembler's stand-ins, at most
-// two a jump.
-func ruleCeiling(r Rule) int { return 2 + 8*len(r.Conds) }
+// condition takes at most six instructions (two loads and three jumps;
+// masked, two loads, two ands and two jumps; emitCond), a run of equal
+// values no more per rule, and the rule its return and a jump. checkFloor
+// counts the assembler's stand-ins, at most two a jump.
+func ruleCeiling(r Rule) int { return 2 + 6*len(r.Conds) }
 
 // sectionCeiling is more than a section emits besides its chains: the
-// frame, the search over at most 2 segments a call and 8 more, and the
-// search of x32's numbers, which takes fewer than 100; or in the bitmap
-// layout a jeq a call and the bitmap's some 80.
-func sectionCeiling(calls int) int { return 8 + 2*calls + 8 + 100 }
+// frame (8 at most) and the dispatch. The tree's search takes a jump a
+// segment at most, heavy chains' jeqs included, and the segments are at
+// most two a run of calls with one outcome and 7 more; x32's difference
+// search takes fewer than 100 (emitX32Diff). The bitmap layout takes a
+// jeq a call at most, and some 80 for its words.
+func (pl *plan) sectionCeiling(layout Layout) int {
+	if layout == LayoutBitmap {
+		return 8 + len(pl.calls) + 80
+	}
+	n := 8 + 2*pl.runs + 7
+	if pl.arch == ArchX32 {
+		n += 100
+	}
+	return n
+}
 
 // frameFloor is what emitSections emits for a single ABI: ld arch, jeq,
 // ld nr, and on x86_64 the x32 checks, which the tree layout leaves to its
@@ -215,7 +227,7 @@ func checkFloor(b *builder, pls []*plan, layout Layout) error {
 	// ceiling on what it can emit, stand-ins included, says so at once.
 	ceiling := 1
 	for _, pl := range pls {
-		ceiling += sectionCeiling(len(pl.calls)) + pl.ceiling
+		ceiling += pl.sectionCeiling(layout) + pl.ceiling
 	}
 	if 3*ceiling <= maxInsns {
 		return nil

@@ -75,18 +75,33 @@ func (pl *plan) emitTree(b *builder) {
 	b.emitSearch(pl.treeSegments(b), true)
 }
 
-// treeSegments returns the plan's segments with its pooled chain labels:
-// checkFloor's, when those labels are 0, 1, ..., as a single ABI's are, or
-// else made afresh in b.tree.
+// treeSegments returns the plan's segments with its pooled chain labels,
+// in b.tree unless checkFloor's can be relabelled (labeledSegments).
 func (pl *plan) treeSegments(b *builder) segmentList {
-	reuse := pl.scratchSegments
-	for i, l := range pl.chainLabels {
-		reuse = reuse && l == label(i)
+	segs := pl.labeledSegments(b.tree)
+	if !pl.scratchUsed {
+		b.tree = segs
 	}
-	pl.scratchSegments = false // the search reorders them
-	if reuse {
-		return pl.scratch
+	return segs
+}
+
+// labeledSegments returns the plan's segments with its pooled chain
+// labels: checkFloor's, relabelled in place, when it made them, or else
+// made afresh in into's memory. The search reorders them, so checkFloor's
+// serve once.
+func (pl *plan) labeledSegments(into segmentList) segmentList {
+	pl.scratchUsed = pl.scratchSegments
+	if !pl.scratchSegments {
+		return pl.segments(pl.chainLabels, into)
 	}
-	b.tree = pl.segments(pl.chainLabels, b.tree)
-	return b.tree
+	pl.scratchSegments = false
+	segs := pl.scratch[:0]
+	for _, s := range pl.scratch {
+		if s.to.kind == toLabel && pl.chainLabels != nil {
+			s.to = to(pl.chainLabels[s.to.v])
+		}
+		segs.add(uint64(s.start), s.to) // equal chains of one ABI now join
+	}
+	pl.scratch = segs
+	return segs
 }
