@@ -86,11 +86,9 @@ type builder struct {
 	// program reads.
 	bigEndian bool
 	// Scratch space, kept from one compile to the next (see workspace):
-	// spans and segs for emitValueRun, tree for the tree's segments, rev
-	// and at for assemble.
+	// spans and segs for emitValueRun, rev and at for assemble.
 	spans []span
 	segs  segmentList
-	tree  segmentList
 	// diff holds x32's segments where they differ from x86_64's
 	// (x32Diff), and pool the rule chains sections share (poolChains).
 	diff    segmentList

@@ -209,14 +209,7 @@ func emitSections(b *builder, pls []*plan, layout Layout) {
 // emulator follows: it never caches x32. It reports false, emitting
 // nothing, when that search would not be smaller than x32's own tree.
 func emitX32Diff(b *builder, x64, x32 *plan) bool {
-	x32Segs := x32.labeledSegments(x32.scratch)
-	if !x32.scratchUsed {
-		x32.scratch = x32Segs
-	}
-	x64Segs := x64.labeledSegments(b.tree)
-	if !x64.scratchUsed {
-		b.tree = x64Segs
-	}
+	x32Segs, x64Segs := x32.labeledSegments(), x64.labeledSegments()
 	same, root := b.newLabel(), b.newLabel()
 	b.diff, b.cells = x32Diff(x64Segs, x32Segs, to(same), b.diff, b.cells)
 	// 100 segments take some 100 jumps, which the jset to the root must

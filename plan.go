@@ -45,11 +45,10 @@ type plan struct {
 	// with other sections' equal chains (poolChains); tree layout only.
 	chainLabels []label
 	// scratch is memory for dispatchFloor's segments, kept with the plan;
-	// with scratchSegments it holds segments(0), which emitTree reuses.
+	// with scratchSegments it holds segments(nil), which labeledSegments
+	// relabels; else the tree layout's own segments.
 	scratch         segmentList
 	scratchSegments bool
-	// scratchUsed says that labeledSegments last returned scratch.
-	scratchUsed bool
 	// enosysAbove is the highest named syscall when UnknownENOSYS is set,
 	// or -1.
 	enosysAbove int64

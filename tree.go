@@ -72,32 +72,22 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 // cache emulator understands.
 func (pl *plan) emitTree(b *builder) {
 	b.load(offNr)
-	b.emitSearch(pl.treeSegments(b), true)
-}
-
-// treeSegments returns the plan's segments with its pooled chain labels,
-// in b.tree unless checkFloor's can be relabelled (labeledSegments).
-func (pl *plan) treeSegments(b *builder) segmentList {
-	segs := pl.labeledSegments(b.tree)
-	if !pl.scratchUsed {
-		b.tree = segs
-	}
-	return segs
+	b.emitSearch(pl.labeledSegments(), true)
 }
 
 // labeledSegments returns the plan's segments with its pooled chain
-// labels: checkFloor's, relabelled in place, when it made them, or else
-// made afresh in into's memory. The search reorders them, so checkFloor's
+// labels, in pl.scratch: checkFloor's relabelled in place when it made
+// them, or else made afresh. The search reorders them, so checkFloor's
 // serve once.
-func (pl *plan) labeledSegments(into segmentList) segmentList {
-	pl.scratchUsed = pl.scratchSegments
+func (pl *plan) labeledSegments() segmentList {
 	if !pl.scratchSegments {
-		return pl.segments(pl.chainLabels, into)
+		pl.scratch = pl.segments(pl.chainLabels, pl.scratch)
+		return pl.scratch
 	}
 	pl.scratchSegments = false
 	segs := pl.scratch[:0]
 	for _, s := range pl.scratch {
-		if s.to.kind == toLabel && pl.chainLabels != nil {
+		if s.to.kind == toLabel {
 			s.to = to(pl.chainLabels[s.to.v])
 		}
 		segs.add(uint64(s.start), s.to) // equal chains of one ABI now join
