@@ -38,7 +38,13 @@ func (s *segmentList) add(start uint64, t target) {
 // out first with one jeq (see heavyChain); a single value inside a run
 // takes one jeq. It never falls through.
 func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
-	b.search(segs, chainsHeavy, 1<<32)
+	b.search(segs, chainsHeavy, 1<<32, nil)
+}
+
+// emitWeightedSearch is emitSearch split at the middle of the given
+// weights, one a segment, rather than of their count.
+func (b *builder) emitWeightedSearch(segs []segment, w []int) {
+	b.search(segs, false, 1<<32, w)
 }
 
 // searchEntry is a way into a search from outside it, for numbers known
@@ -52,22 +58,29 @@ type searchEntry struct {
 // bindEntries binds the entries that [lo, hi) holds, but neither child
 // that will be searched (a range with lo >= hi is none), and drops them.
 func (b *builder) bindEntries(lo, hi, leftHi, rightLo uint64) {
-	for i := 0; i < len(b.entries); {
-		e := b.entries[i]
-		inNode := e.lo >= lo && e.hi <= hi
+	b.bindEntriesIf(func(e searchEntry) bool {
 		inChild := e.lo >= lo && e.hi <= leftHi || e.lo >= rightLo && e.hi <= hi
-		if !inNode || inChild {
-			i++
+		return e.lo >= lo && e.hi <= hi && !inChild
+	})
+}
+
+// bindEntriesIf binds here, and drops, the entries for which bind holds.
+func (b *builder) bindEntriesIf(bind func(searchEntry) bool) {
+	for i := 0; i < len(b.entries); {
+		if e := b.entries[i]; bind(e) {
+			b.bind(e.at)
+			b.entries[i] = b.entries[len(b.entries)-1]
+			b.entries = b.entries[:len(b.entries)-1]
 			continue
 		}
-		b.bind(e.at)
-		b.entries[i] = b.entries[len(b.entries)-1]
-		b.entries = b.entries[:len(b.entries)-1]
+		i++
 	}
 }
 
-// search is emitSearch for segments that end at hi.
-func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64) {
+// search is emitSearch for segments that end at hi, split by weights w
+// (one a segment) if given, else by count or, with chainsHeavy, by
+// segWeight; w is for searches without chainsHeavy.
+func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int) {
 	lo := uint64(segs[0].start)
 	switch {
 	case len(segs) == 1:
@@ -93,24 +106,16 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64) {
 			// leaves out its number may skip the jeq.
 			if len(b.entries) > 0 {
 				n := uint64(segs[i].start)
-				for k := 0; k < len(b.entries); {
-					if e := b.entries[k]; e.lo >= lo && e.hi <= hi && e.lo <= n && n < e.hi {
-						b.bind(e.at)
-						b.entries[k] = b.entries[len(b.entries)-1]
-						b.entries = b.entries[:len(b.entries)-1]
-						continue
-					}
-					k++
-				}
+				b.bindEntriesIf(func(e searchEntry) bool { return e.lo >= lo && e.hi <= hi && e.lo <= n && n < e.hi })
 			}
 			b.jump(opJeqK, segs[i].start, segs[i].to, next)
-			b.search(removeSegment(segs, i), chainsHeavy, hi)
+			b.search(removeSegment(segs, i), chainsHeavy, hi, nil)
 			return
 		}
 	}
 	mid := len(segs) / 2
-	if chainsHeavy {
-		mid = weightedMiddle(segs)
+	if chainsHeavy || w != nil {
+		mid = weightedMiddle(segs, w)
 	}
 	mid = keepTriples(segs, mid)
 	left, right := segs[:mid], segs[mid:]
@@ -137,12 +142,16 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64) {
 		b.bindEntries(lo, hi, leftHi, rightLo)
 	}
 	b.jump(opJgeK, right[0].start, rt, lt)
+	var wl, wr []int
+	if w != nil {
+		wl, wr = w[:mid], w[mid:]
+	}
 	if len(left) > 1 {
-		b.search(left, chainsHeavy, uint64(right[0].start))
+		b.search(left, chainsHeavy, uint64(right[0].start), wl)
 	}
 	if len(right) > 1 {
 		b.bind(rl)
-		b.search(right, chainsHeavy, hi)
+		b.search(right, chainsHeavy, hi, wr)
 	}
 }
 
@@ -222,17 +231,24 @@ func segWeight(s segment) int {
 }
 
 // weightedMiddle picks where to split segs: at the middle of their weights,
-// a chain weighing chainWeight and a return 1.
-func weightedMiddle(segs []segment) int {
+// w's (each above 0) if given, else a chain weighing chainWeight and a
+// return 1.
+func weightedMiddle(segs []segment, w []int) int {
+	weight := func(i int) int {
+		if w != nil {
+			return w[i]
+		}
+		return segWeight(segs[i])
+	}
 	total := 0
-	for _, s := range segs {
-		total += segWeight(s)
+	for i := range segs {
+		total += weight(i)
 	}
 	// |2*prefix - total| falls until the prefix passes half, then rises:
 	// the first split past half, or the one before it, is the middle.
 	best, bestDiff, prefix := 1, total, 0
 	for i := 1; i < len(segs); i++ {
-		prefix += segWeight(segs[i-1])
+		prefix += weight(i - 1)
 		d := abs(2*prefix - total)
 		if d < bestDiff {
 			best, bestDiff = i, d
