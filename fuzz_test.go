@@ -57,9 +57,8 @@ func (r *fuzzReader) action() Action {
 }
 
 // decodePolicy turns fuzz input into a valid policy: an arch, actions,
-// then syscalls with up to four rules of up to three conditions each. A
-// rule after an unconditional one for the same number takes its action, so
-// that the policy never contradicts itself.
+// then syscalls with up to four rules of up to three conditions each
+// (decodeRules).
 func decodePolicy(data []byte) *Policy {
 	r := &fuzzReader{data}
 	flags := r.byte()
@@ -72,43 +71,51 @@ func decodePolicy(data []byte) *Policy {
 			nr = nr*4001 + 3 // spread some numbers far out
 		}
 		nr %= MaxSyscall
-		var rules []Rule
-		for m := r.byte()%4 + 1; m > 0; m-- {
-			rule := Rule{Action: r.action()}
-			for k := r.byte() % 4; k > 0; k-- {
-				c := Cond{Arg: int(r.byte() % 6), Op: Op(r.byte()%7 + 1), Value: r.value()}
-				if c.Op == OpMaskedEqual {
-					c.Mask = r.value()
-				}
-				if r.byte()%2 == 1 {
-					c.Width = 32
-					c.Value &= 0xffffffff
-					c.Mask &= 0xffffffff
-				}
-				// Conditions that can never hold are errors: turn them
-				// into their neighbours.
-				switch {
-				case c.Op == OpMaskedEqual:
-					c.Value &= c.Mask
-				case c.Op == OpLess && c.Value == 0:
-					c.Op = OpLessEqual
-				case c.Op == OpGreater && c.Value == c.max():
-					c.Op = OpGreaterEqual
-				}
-				rule.Conds = append(rule.Conds, c)
-			}
-			// A rule whose conditions all always hold is unconditional
-			// too (Cond).
-			if a, ok := closed[nr]; ok {
-				rule.Action = a
-			} else if !slices.ContainsFunc(rule.Conds, func(c Cond) bool { return !c.alwaysHolds() }) {
-				closed[nr] = rule.Action
-			}
-			rules = append(rules, rule)
-		}
-		p.AddNr(nrOn(p.Arch, nr), rules...)
+		p.AddNr(nrOn(p.Arch, nr), decodeRules(r, closed, nr, 4, 4)...)
 	}
 	return p
+}
+
+// decodeRules decodes one call's rules, up to maxRules of fewer than
+// maxConds conditions each. A rule after an unconditional one for the
+// call's key takes its action (closed), so that the policy never
+// contradicts itself.
+func decodeRules[K comparable](r *fuzzReader, closed map[K]Action, key K, maxRules, maxConds byte) []Rule {
+	var rules []Rule
+	for m := r.byte()%maxRules + 1; m > 0; m-- {
+		rule := Rule{Action: r.action()}
+		for k := r.byte() % maxConds; k > 0; k-- {
+			c := Cond{Arg: int(r.byte() % 6), Op: Op(r.byte()%7 + 1), Value: r.value()}
+			if c.Op == OpMaskedEqual {
+				c.Mask = r.value()
+			}
+			if r.byte()%2 == 1 {
+				c.Width = 32
+				c.Value &= 0xffffffff
+				c.Mask &= 0xffffffff
+			}
+			// Conditions that can never hold are errors: turn them
+			// into their neighbours.
+			switch {
+			case c.Op == OpMaskedEqual:
+				c.Value &= c.Mask
+			case c.Op == OpLess && c.Value == 0:
+				c.Op = OpLessEqual
+			case c.Op == OpGreater && c.Value == c.max():
+				c.Op = OpGreaterEqual
+			}
+			rule.Conds = append(rule.Conds, c)
+		}
+		// A rule whose conditions all always hold is unconditional
+		// too (Cond).
+		if a, ok := closed[key]; ok {
+			rule.Action = a
+		} else if !slices.ContainsFunc(rule.Conds, func(c Cond) bool { return !c.alwaysHolds() }) {
+			closed[key] = rule.Action
+		}
+		rules = append(rules, rule)
+	}
+	return rules
 }
 
 // FuzzCompile drives random policies through both layouts and the full
@@ -186,33 +193,7 @@ func decodeX32Policy(data []byte) *Policy {
 	near := []int{0, 1, 13, 15, 16, 19, 45, 59, 101, 222, 247, 295, 322, 328, 334, 400, 461, 462, 470, 471, 472, 511, 512, 520, 534, 547, 548, 600}
 	names := []string{"read", "rt_sigaction", "ioctl", "preadv", "execve", "socket", "clone", "personality", "waitid", "close"}
 	closed := map[string]Action{}
-	rules := func(key string) []Rule {
-		var out []Rule
-		for m := r.byte()%3 + 1; m > 0; m-- {
-			rule := Rule{Action: r.action()}
-			for k := r.byte() % 3; k > 0; k-- {
-				c := Cond{Arg: int(r.byte() % 6), Op: Op(r.byte()%7 + 1), Value: r.value()}
-				if c.Op == OpMaskedEqual {
-					c.Mask = r.value()
-					c.Value &= c.Mask
-				}
-				if c.Op == OpLess && c.Value == 0 {
-					c.Op = OpLessEqual
-				}
-				if c.Op == OpGreater && c.Value == c.max() {
-					c.Op = OpGreaterEqual
-				}
-				rule.Conds = append(rule.Conds, c)
-			}
-			if a, ok := closed[key]; ok {
-				rule.Action = a
-			} else if !slices.ContainsFunc(rule.Conds, func(c Cond) bool { return !c.alwaysHolds() }) {
-				closed[key] = rule.Action
-			}
-			out = append(out, rule)
-		}
-		return out
-	}
+	rules := func(key string) []Rule { return decodeRules(r, closed, key, 3, 3) }
 	for n := r.byte() % 16; n > 0 && len(r.b) > 0; n-- {
 		c := r.byte()
 		if c%3 == 0 {
