@@ -35,6 +35,13 @@ func libseccompCompiler(optimize int) compiler {
 	if optimize == 2 {
 		name = "libseccomp optimize=2"
 	}
+	return exportingCompiler(name, optimize, libseccompCompile)
+}
+
+// exportingCompiler is a compiler named name that builds with build at
+// the optimize level and exports into one memfd, made on first use, and
+// reads the program back for the policy's ABIs.
+func exportingCompiler(name string, optimize int, build func(*seccomp.Policy, int, *os.File) ([]byte, error)) compiler {
 	var buf *os.File
 	return compiler{
 		name:  name,
@@ -47,11 +54,13 @@ func libseccompCompiler(optimize int) compiler {
 				}
 				buf = os.NewFile(uintptr(fd), "memfd:bpf")
 			}
-			raw, err := libseccompCompile(p, optimize, buf)
+			raw, err := build(p, optimize, buf)
 			if err != nil {
 				return seccomp.Program{}, err
 			}
-			return seccomp.UnmarshalProgram(p.Arch, raw)
+			prog, err := seccomp.UnmarshalProgram(p.Arch, raw)
+			prog.Compat = p.Compat
+			return prog, err
 		},
 	}
 }

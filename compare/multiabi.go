@@ -15,7 +15,6 @@ import (
 	"time"
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
-	"golang.org/x/sys/unix"
 
 	"github.com/sandboxkit/seccomp"
 	"github.com/sandboxkit/seccomp/profile"
@@ -100,27 +99,7 @@ func libseccompMultiCompiler(optimize int) compiler {
 	if optimize == 2 {
 		name += " optimize=2"
 	}
-	var buf *os.File
-	return compiler{
-		name:  name,
-		cNote: true,
-		compile: func(p *seccomp.Policy) (seccomp.Program, error) {
-			if buf == nil {
-				fd, err := unix.MemfdCreate("bpf", unix.MFD_CLOEXEC)
-				if err != nil {
-					return seccomp.Program{}, err
-				}
-				buf = os.NewFile(uintptr(fd), "memfd:bpf")
-			}
-			raw, err := libseccompMultiCompile(p, optimize, buf)
-			if err != nil {
-				return seccomp.Program{}, err
-			}
-			prog, err := seccomp.UnmarshalProgram(p.Arch, raw)
-			prog.Compat = p.Compat
-			return prog, err
-		},
-	}
+	return exportingCompiler(name, optimize, libseccompMultiCompile)
 }
 
 func libseccompMultiCompile(p *seccomp.Policy, optimize int, buf *os.File) ([]byte, error) {
