@@ -14,7 +14,7 @@ import (
 // anything is emitted, as one whose size is in its chains is: the
 // ceiling that lets checkFloor skip the floors must count the section's
 // dispatch too (sectionCeiling), not the chains alone.
-func TestReview2CeilingCountsDispatch(t *testing.T) {
+func TestCeilingCountsDispatch(t *testing.T) {
 	p := &Policy{Arch: ArchX86_64, Default: KillProcess}
 	for nr := range 9000 {
 		a := Allow
@@ -36,7 +36,7 @@ func TestReview2CeilingCountsDispatch(t *testing.T) {
 // a number's entries, nor where a multiplexer's derived rules come before
 // its own (in the plan's memory). Every backing array here has spare room
 // holding a sentinel, and the policy is compared whole after each compile.
-func TestReview2CompileLeavesRulesAlone(t *testing.T) {
+func TestCompileLeavesRulesAlone(t *testing.T) {
 	sentinel := Rule{Action: Trap(7), Conds: []Cond{{Arg: 5, Op: OpEqual, Value: 0xdead, Width: 64}}}
 	// roomy returns rules in an array with two sentinels after them.
 	roomy := func(rules ...Rule) []Rule {
@@ -108,7 +108,7 @@ func TestReview2CompileLeavesRulesAlone(t *testing.T) {
 // shared chains reach past 255 instructions, through the assembler's
 // stand-ins. The program decides as the policy does, and below the bound
 // x32 really enters x86_64's search (one and of bit 30).
-func TestReview2X32DiffFarJumps(t *testing.T) {
+func TestX32DiffFarJumps(t *testing.T) {
 	for _, x32Entries := range []int{10, 49, 60} {
 		p := &Policy{Arch: ArchX86_64, Compat: []Arch{ArchX32}, Default: Errno(syscall.EPERM), BadArch: KillProcess}
 		for nr := range 350 {
@@ -151,7 +151,7 @@ func TestReview2X32DiffFarJumps(t *testing.T) {
 // bounds: no program is shorter than floorTotal says, on random policies
 // of FuzzCompileX32's shape (FuzzCompile checks one ABI's; FuzzCompileX32
 // checks no floors).
-func TestReview2MultiABIFloorsBoundPrograms(t *testing.T) {
+func TestMultiABIFloorsBoundPrograms(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 30))
 	var policies []*Policy
 	for _, set := range abiSets {
