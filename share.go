@@ -215,9 +215,10 @@ type diffCell struct {
 // callWeights fills w, in its memory, with a weight for each segment of
 // an ABI's numbers: the calls of the ABI's table the segment holds, plus
 // two, so that runs that name no call sink, but not far (two is best on
-// Docker's profile, seccompc stats). A search split by them (emitWeightedSearch) sends the calls that
-// exist the short way, and numbers that name no call (x86_64's
-// 64-bit-only ones, on x32) the long way.
+// Docker's profile, seccompc stats). A search split by them
+// (emitWeightedSearch) sends the calls that exist the short way, and
+// numbers that name no call (x86_64's 64-bit-only ones, on x32) the long
+// way.
 func callWeights(info *archInfo, segs []segment, w []int) []int {
 	w = w[:0]
 	t := &info.table
