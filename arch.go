@@ -8,6 +8,7 @@ import (
 	"iter"
 	"runtime"
 	"strings"
+	"sync/atomic"
 )
 
 // Arch is a target ABI, identified by its AUDIT_ARCH_* value: the number the
@@ -125,6 +126,29 @@ type archInfo struct {
 	// compat is the arch the kernel also caches allows for
 	// (SECCOMP_ARCH_COMPAT), when this one is native; 0 if none.
 	compat Arch
+	// index is the arch's place in arches; cross[k] is crossNumbers'
+	// table to arches[k], made on first use.
+	index int
+	cross [len(arches)]atomic.Pointer[[]int32]
+}
+
+// crossNumbers returns, for each call of from's table's dense part (by
+// number from from.table.first), the number of the call of that name on
+// to, plus one; 0 where to lacks it. A policy of several ABIs numbers its
+// entries of every ABI on its first (Syscall.Nr); the others find theirs
+// here, an index where a name would take a map's lookup.
+func crossNumbers(from, to *archInfo) []int32 {
+	if t := from.cross[to.index].Load(); t != nil {
+		return *t
+	}
+	t := make([]int32, len(from.table.names))
+	for i, name := range from.table.names {
+		if nr, ok := to.byName[name]; ok && name != "" {
+			t[i] = int32(nr) + 1
+		}
+	}
+	from.cross[to.index].Store(&t)
+	return t
 }
 
 // The aliases are Go's GOARCH, Docker's and runc's spellings (which are
@@ -176,6 +200,9 @@ func init() {
 			info.byName[name] = nr
 			return true
 		})
+	}
+	for i, a := range arches {
+		archInfos[a].index = i
 	}
 	for _, info := range archInfos {
 		info.callsBelow = make([]int32, len(info.table.names)+1)

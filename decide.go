@@ -53,6 +53,7 @@ func (p *Policy) Decide(d Data) (Decision, error) {
 		return by(p.BadArch, "bad arch")
 	}
 	info := archInfos[arch]
+	target, _, _ := p.Arch.lookup() // abiOf has looked it up
 	highest := -1
 	// A multiplexer (socketcall, ipc) first decides by the direct calls'
 	// rules, as multiplex.go defines it.
@@ -89,7 +90,7 @@ func (p *Policy) Decide(d Data) (Decision, error) {
 		if sc.Name == "" && sc.Arch == 0 && len(p.Compat) > 0 {
 			return Decision{}, fmt.Errorf("seccomp: syscall %d: a number names a call on one ABI, so the entry must set Arch in a policy of several (entry %d)", sc.Nr, i)
 		}
-		nr, _, err := identify(arch, info, &sc)
+		nr, _, err := identifyOn(target, arch, info, &sc)
 		if err != nil {
 			return Decision{}, fmt.Errorf("%w (entry %d)", err, i)
 		}

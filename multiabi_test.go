@@ -430,3 +430,58 @@ func TestMultiABISharedChainFloors(t *testing.T) {
 	assert.Contains(t, err.Error(), "program needs at least", "refused on the floors")
 	t.Logf("tree: %d instructions; bitmap: %v", len(tree.Instructions), err)
 }
+
+// An entry of every ABI may give its number on the policy's Arch beside
+// its name (Syscall.Nr), as the importer writes them: the program is the
+// one the names alone make, on every ABI, and the number is checked on the
+// policy's Arch only.
+func TestMultiABINrOnFirstABI(t *testing.T) {
+	for _, set := range abiSets {
+		t.Run(setName(set), func(t *testing.T) {
+			t.Parallel()
+			byName := multiDockerLike(set)
+			byName.Syscalls = append([]Syscall{{Name: "write", Rules: []Rule{{Action: Errno(syscall.EIO), Conds: []Cond{{Arg: 0, Op: OpEqual, Value: 7}}}}}}, byName.Syscalls...)
+			withNr := *byName
+			withNr.Syscalls = slices.Clone(byName.Syscalls)
+			numbered := 0
+			for i := range withNr.Syscalls {
+				sc := &withNr.Syscalls[i]
+				if nr, ok := set[0].SyscallNumber(sc.Name); ok && nr != 0 {
+					sc.Nr = nr
+					numbered++
+				}
+			}
+			require.Greater(t, numbered, 100)
+			want, err := byName.Compile()
+			require.NoError(t, err)
+			got, err := withNr.Compile()
+			require.NoError(t, err)
+			require.Equal(t, want.Instructions, got.Instructions)
+			require.Equal(t, want.Notes, got.Notes)
+			if len(set) == 3 {
+				checkEquivalence(t, &withNr, LayoutTree) // the rest is byte for byte the names' program
+			}
+		})
+	}
+
+	allow := []Rule{{Action: Allow}}
+	writeX86, _ := ArchX86.SyscallNumber("write")
+	cases := []struct {
+		name string
+		p    Policy
+		want string
+	}{
+		{"another ABI's number", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Syscalls: []Syscall{{Name: "write", Nr: writeX86, Rules: allow}}},
+			fmt.Sprintf(`seccomp: syscall "write": Nr %d disagrees with the name's number 1 on x86_64`, writeX86)},
+		{"a name another ABI lacks", Policy{Arch: ArchX86_64, Compat: []Arch{ArchX86}, Syscalls: []Syscall{{Name: "kexec_file_load", Nr: 320, Rules: allow}}},
+			`seccomp: syscall "kexec_file_load": unknown on x86`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.p.Compile()
+			require.EqualError(t, err, c.want)
+			_, err = c.p.Decide(Data{Arch: ArchX86, Nr: 4})
+			require.Error(t, err, "Decide reads the entries as the compiler does")
+		})
+	}
+}

@@ -179,7 +179,7 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 	w.grow(len(set))
 	pls := w.ptrs[:len(set)]
 	for a, arch := range set {
-		if err := p.planABI(w, pls[a], arch, applies[a]); err != nil {
+		if err := p.planABI(w, pls[a], set[0], arch, applies[a]); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -269,9 +269,18 @@ func hasName(arch Arch, name string) bool {
 }
 
 // planABI reduces, into pl, the entries that apply on one ABI (the
-// indexes applies lists, in policy order), in w's memory.
-func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) error {
+// indexes applies lists, in policy order), in w's memory; target is the
+// policy's first ABI.
+func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []uint32) error {
 	info := archInfos[arch]
+	// On another ABI than the first, an entry of every ABI numbers its
+	// name on the first (Syscall.Nr), and cross finds the name here.
+	var cross []int32
+	var first *archInfo
+	if arch != target {
+		first = archInfos[target]
+		cross = crossNumbers(first, info)
+	}
 	*pl = plan{arch: arch, def: p.Default, badArch: p.BadArch, enosysAbove: -1, tableBase: uint32(info.table.first) &^ 31,
 		calls: pl.calls[:0], chains: pl.chains[:0], floors: pl.floors[:0], scratch: pl.scratch, chainLabels: pl.chainLabels[:0], muxRules: pl.muxRules, muxConds: pl.muxConds}
 
@@ -294,7 +303,13 @@ func (p *Policy) planABI(w *workspace, pl *plan, arch Arch, applies []uint32) er
 	for _, i := range applies {
 		sc := &p.Syscalls[i]
 		nr, name, err := sc.Nr, sc.Name, error(nil)
-		if at := sc.Nr - info.table.first; sc.Name == "" || sc.Nr == 0 || at < 0 || at >= len(info.table.names) || info.table.names[at] != sc.Name {
+		if cross != nil && sc.Arch == 0 {
+			if at := sc.Nr - first.table.first; sc.Name != "" && sc.Nr != 0 && at >= 0 && at < len(cross) && cross[at] != 0 && first.table.names[at] == sc.Name {
+				nr = int(cross[at]) - 1
+			} else {
+				nr, name, err = identifyOn(target, arch, info, sc)
+			}
+		} else if at := sc.Nr - info.table.first; sc.Name == "" || sc.Nr == 0 || at < 0 || at >= len(info.table.names) || info.table.names[at] != sc.Name {
 			nr, name, err = identifySlow(arch, info, sc) // identify, past the fast path written out here
 		}
 		if err != nil {
@@ -521,6 +536,22 @@ func identify(arch Arch, info *archInfo, sc *Syscall) (int, string, error) {
 		return sc.Nr, sc.Name, nil
 	}
 	return identifySlow(arch, info, sc)
+}
+
+// identifyOn returns the number and name of an entry on arch, one of the
+// ABIs of a policy whose first is target. An entry of every ABI (Arch
+// unset) that gives both Name and Nr gives the name's number on target:
+// checked there, and the name alone counts on the others.
+func identifyOn(target, arch Arch, info *archInfo, sc *Syscall) (int, string, error) {
+	if sc.Arch != 0 || arch == target || sc.Name == "" || sc.Nr == 0 {
+		return identify(arch, info, sc)
+	}
+	if _, _, err := identify(target, archInfos[target], sc); err != nil {
+		return 0, "", err
+	}
+	byName := *sc
+	byName.Nr = 0
+	return identifySlow(arch, info, &byName)
 }
 
 // identifySlow is identify past its fast path, apart so that the fast

@@ -172,6 +172,11 @@ type Rule struct {
 // resolved on each; with Arch set, to that ABI alone. A number means
 // something on one ABI only, so an entry by number in a policy of several
 // ABIs must set Arch.
+//
+// Nr given beside Name must be the name's number on the entry's ABI: its
+// Arch, or for an entry of every ABI the policy's Arch, where it is
+// checked; the name alone counts on the other ABIs. It spares the
+// compiler a lookup of the name.
 type Syscall struct {
 	Name  string
 	Nr    int
