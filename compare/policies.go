@@ -45,6 +45,9 @@ func abiPart(p *seccomp.Policy, arch seccomp.Arch) *seccomp.Policy {
 	part.Arch, part.Compat, part.Syscalls = arch, nil, nil
 	for _, sc := range p.Syscalls {
 		if sc.Arch == 0 || sc.Arch == arch {
+			if sc.Arch == 0 && arch != p.Arch {
+				sc.Nr = 0 // the number on p.Arch (Syscall.Nr): the name counts here
+			}
 			sc.Arch = 0
 			part.Syscalls = append(part.Syscalls, sc)
 		}

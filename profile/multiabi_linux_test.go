@@ -94,7 +94,53 @@ func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options,
 			}
 		}
 	}
-	return want, notes
+	return shareAcrossABIs(t, want), notes
+}
+
+// shareAcrossABIs turns the target's entries of a name that every ABI
+// has an entry of into one entry of every ABI, in the target's place,
+// which they must be: Docker's filters are read for the target, and the
+// rules of a name are its entries', on every ABI. runc's ENOSYS stubs (the
+// default action only) stay each its ABI's, since the highest name is
+// each ABI's own.
+func shareAcrossABIs(t *testing.T, p *seccomp.Policy) *seccomp.Policy {
+	t.Helper()
+	stub := func(sc seccomp.Syscall) bool {
+		return len(sc.Rules) == 1 && len(sc.Rules[0].Conds) == 0 && sc.Rules[0].Action == p.Default
+	}
+	byABI := map[seccomp.Arch]map[string]seccomp.Syscall{}
+	for _, sc := range p.Syscalls {
+		if byABI[sc.Arch] == nil {
+			byABI[sc.Arch] = map[string]seccomp.Syscall{}
+		}
+		if !stub(sc) {
+			byABI[sc.Arch][sc.Name] = sc
+		}
+	}
+	shared := map[string]bool{}
+	for name, sc := range byABI[p.Arch] {
+		on := true
+		for _, abi := range p.Compat {
+			other, ok := byABI[abi][name]
+			on = on && ok
+			if ok {
+				require.Equal(t, sc.Rules, other.Rules, "%q on %s and %s", name, p.Arch, abi)
+			}
+		}
+		shared[name] = on
+	}
+	q := *p
+	q.Syscalls = nil
+	for _, sc := range p.Syscalls {
+		switch {
+		case stub(sc) || !shared[sc.Name]:
+			q.Syscalls = append(q.Syscalls, sc)
+		case sc.Arch == p.Arch:
+			sc.Arch = 0
+			q.Syscalls = append(q.Syscalls, sc)
+		}
+	}
+	return &q
 }
 
 // TestImportMultiABIAsEachABI checks that a target imported with its

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -82,6 +83,9 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
+	mem := scratches.Get().(*scratch)
+	defer mem.release()
+	r.mem = mem
 	if err := r.prepare(doc); err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
@@ -96,13 +100,15 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	// take the same notes validating them, all merged away below; it only
 	// counts them, toward its own bound and Strict's count. Past the bound
 	// the notes a compat ABI kept could be others: it validates on its own.
-	subs := make([]resolver, len(r.compat))
+	subs := grow(mem.subs, len(r.compat))
+	mem.subs = subs
 	share := r.dropped == 0
 	for k, abi := range r.compat {
 		sub := &subs[k]
 		*sub = resolver{arch: abi, host: r.host, table: tableOf(abi), isCompat: true, caps: r.caps, kernel: r.kernel, enosys: r.enosys, strict: r.strict}
 		if share && errnoFamily(targets[abi].scmp) == errnoFamily(targets[r.arch].scmp) {
 			sub.doc, sub.def, sub.entries, sub.names, sub.condRules = r.doc, r.def, r.entries, r.names, r.condRules
+			sub.shares = true
 			sub.counted, sub.nStrict = len(r.notes)-r.archNotes, r.nStrict
 			continue
 		}
@@ -130,8 +136,9 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		nByNr += len(a.table.names)
 		nPending += min(a.condRules, 4096)
 	}
-	calls, byNr, pending := make([]call, nCalls), make([]int32, nByNr), make([]pendingRule, nPending)
-	nSyscalls, nRules := 0, 0
+	calls, byNr, pending := grow(mem.calls, nCalls), grow(mem.byNr, nByNr), grow(mem.pending, nPending)
+	mem.calls, mem.byNr, mem.pending = calls, byNr, pending
+	nRules := 0
 	for k := range nABI {
 		a := abi(k)
 		n := min(a.condRules, 4096)
@@ -141,11 +148,30 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		n = min(r.names, n)
 		a.gather(calls[:0:n])
 		calls = calls[n:]
-		nSyscalls += len(a.calls)
+		nRules += a.nCond
+	}
+	// A name that every ABI has has the same rules on each, where they
+	// share the validated entries (as the x86 family's do): Docker's
+	// filters are read for the target, and a call's rules are those of
+	// the entries that name it. It is one entry for every ABI, which
+	// saves the compiler as many entries and the policy as much memory.
+	allShare := len(subs) != 0
+	for k := range subs {
+		allShare = allShare && subs[k].shares
+	}
+	nSyscalls := 0
+	for k := range nABI {
+		a := abi(k)
+		for i := range a.calls {
+			c := &a.calls[i]
+			c.onAll = allShare && onAll(a, r, subs, c)
+			if !c.onAll || k == 0 {
+				nSyscalls++
+			}
+		}
 		if a.stub() {
 			nSyscalls++
 		}
-		nRules += a.nCond
 	}
 	pol := &seccomp.Policy{Arch: r.arch, Default: r.def, BadArch: seccomp.KillThread, Compat: r.compat}
 	// runc adds its stub only when the largest number is not 0.
@@ -160,7 +186,7 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		if len(subs) != 0 {
 			on = a.arch
 		}
-		pol.Syscalls = a.emit(&em, pol.Syscalls, on)
+		pol.Syscalls = a.emit(&em, pol.Syscalls, on, k == 0)
 	}
 
 	for k := range subs {
@@ -189,9 +215,48 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	return pol, r.notes, nil
 }
 
+// scratch is the memory an import works in and returns nothing of, kept
+// from one import to the next: Docker's profile on three ABIs needs some
+// 40 KB of it.
+type scratch struct {
+	entries []entry
+	ids     []int32
+	calls   []call
+	byNr    []int32
+	pending []pendingRule
+	subs    []resolver
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns s's memory as n zero values, made anew if s is too small.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// release drops what s points to (the input's strings, the policy's
+// conditions), and puts s back, unless a large profile made it larger than
+// a pool should keep.
+func (s *scratch) release() {
+	if cap(s.entries) > 1<<12 || cap(s.ids) > 1<<14 || cap(s.calls) > 1<<14 || cap(s.byNr) > 1<<16 || cap(s.pending) > 1<<12 {
+		return
+	}
+	clear(s.entries[:cap(s.entries)])
+	clear(s.pending[:cap(s.pending)])
+	clear(s.subs[:cap(s.subs)])
+	scratches.Put(s)
+}
+
 // resolver holds what the resolution for one ABI needs and the notes it
 // takes.
 type resolver struct {
+	// mem is the target's scratch memory; nil on a compat ABI.
+	mem *scratch
 	// arch is the ABI whose numbers the resolution is in, and table its
 	// syscall table; host is the target, whose Docker arch name the
 	// filters compare, and whose archMap entry counts. They differ for a
@@ -218,6 +283,9 @@ type resolver struct {
 	// archNotes are the target's notes a compat ABI does not take.
 	counted   int
 	archNotes int
+	// shares is set on a compat ABI that shares the target's validated
+	// entries.
+	shares bool
 	// dropped counts the notes beyond maxNotes; firstStrict and nStrict
 	// are the notes Strict makes errors.
 	dropped     int
@@ -322,6 +390,10 @@ func (r *resolver) label(i int) string { return r.doc.label(i) }
 // call gathers the rules of one system call, in libseccomp's terms.
 type call struct {
 	nr int32
+	id int32 // its name's id (nameSlots.id)
+	// onAll is set when every ABI of the policy has the call, with the
+	// same rules (resolveDocument).
+	onAll bool
 	// state is the entry of the first unconditional rule, plus one, whose
 	// action overrides every conditional rule; or, below 0, minus the
 	// call's last conditional rule in resolver.pending, plus one (the
@@ -336,8 +408,8 @@ type pendingRule struct {
 	prev int32 // the call's rule before it in resolver.pending, plus one; 0 ends
 }
 
-// callFor returns the call of number nr, adding it if new.
-func (r *resolver) callFor(nr int) *call {
+// callFor returns the call of number nr, named by id, adding it if new.
+func (r *resolver) callFor(nr int, id int32) *call {
 	const near = 1 << 16 // numbers byNr indexes; the rest go to far
 	if i := nr - r.table.base; i >= 0 && i < near {
 		if i >= len(r.byNr) {
@@ -346,7 +418,7 @@ func (r *resolver) callFor(nr int) *call {
 		if k := r.byNr[i]; k != 0 {
 			return &r.calls[k-1]
 		}
-		r.calls = append(r.calls, call{nr: int32(nr)})
+		r.calls = append(r.calls, call{nr: int32(nr), id: id})
 		r.byNr[i] = int32(len(r.calls))
 		return &r.calls[len(r.calls)-1]
 	}
@@ -356,7 +428,7 @@ func (r *resolver) callFor(nr int) *call {
 	if r.far == nil {
 		r.far = map[int]int32{}
 	}
-	r.calls = append(r.calls, call{nr: int32(nr)})
+	r.calls = append(r.calls, call{nr: int32(nr), id: id})
 	r.far[nr] = int32(len(r.calls))
 	return &r.calls[len(r.calls)-1]
 }
@@ -408,9 +480,14 @@ func (r *resolver) prepare(doc *document) error {
 		}
 		args += len(sc.args)
 	}
-	r.ids, r.slots = make([]int32, 0, names), syscallSlots()
-	r.conds = make([]seccomp.Cond, 0, min(args, seccomp.MaxConds))
-	r.entries = make([]entry, len(doc.syscalls))
+	r.slots = syscallSlots()
+	r.conds = make([]seccomp.Cond, 0, min(args, seccomp.MaxConds)) // the policy's: not scratch
+	if r.mem != nil {
+		r.mem.ids, r.mem.entries = grow(r.mem.ids, names)[:0], grow(r.mem.entries, len(doc.syscalls))
+		r.ids, r.entries = r.mem.ids, r.mem.entries
+	} else {
+		r.ids, r.entries = make([]int32, 0, names), make([]entry, len(doc.syscalls))
+	}
 	for i := range doc.syscalls {
 		e := &r.entries[i]
 		if err := r.entry(i, e); err != nil {
@@ -458,7 +535,7 @@ func (r *resolver) gather(calls []call) {
 			if e.never {
 				continue // the rule never applies
 			}
-			r.addRules(r.callFor(nr), i, e)
+			r.addRules(r.callFor(nr, e.ids[j]), i, e)
 		}
 		if len(typos) != 0 && !r.skipNote(true) {
 			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
@@ -532,14 +609,41 @@ func (em *emitter) only(a seccomp.Action) []seccomp.Rule {
 	return rules
 }
 
+// onAll reports whether every ABI has call c of ABI a: the target r, and
+// its compat ABIs subs.
+func onAll(a, r *resolver, subs []resolver, c *call) bool {
+	name := ""
+	if c.id < 0 { // a name libseccomp lacks, looked up by name
+		name = a.table.name(a.arch, int(c.nr))
+	}
+	if _, ok := r.table.number(r.arch, c.id, name); !ok {
+		return false
+	}
+	for k := range subs {
+		if _, ok := subs[k].table.number(subs[k].arch, c.id, name); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // emit appends the ABI's calls to syscalls, as entries for arch on (0:
-// every ABI of the policy), and notes conditional rules that overlap.
-func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch) []seccomp.Syscall {
+// every ABI of the policy), and notes conditional rules that overlap. The
+// calls every ABI has (call.onAll) are the target's (first) to emit, as
+// entries of every ABI.
+func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch, first bool) []seccomp.Syscall {
 	for i := range r.calls {
 		c := &r.calls[i]
+		at := on
+		if c.onAll {
+			if !first {
+				continue
+			}
+			at = 0
+		}
 		name := r.table.name(r.arch, int(c.nr))
 		if c.state > 0 {
-			syscalls = put(syscalls, name, int(c.nr), em.only(r.entries[c.state-1].action), on)
+			syscalls = put(syscalls, name, int(c.nr), em.only(r.entries[c.state-1].action), at)
 			continue
 		}
 		n := 0
@@ -553,7 +657,7 @@ func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch
 			rules[k], em.from[k] = r.pending[p-1].rule, r.pending[p-1].from
 		}
 		r.noteOverlaps(name, rules, em.from)
-		syscalls = put(syscalls, name, int(c.nr), rules, on)
+		syscalls = put(syscalls, name, int(c.nr), rules, at)
 	}
 	if r.stub() {
 		syscalls = put(syscalls, r.table.name(r.arch, r.maxNr), r.maxNr, em.only(r.def), on)
@@ -565,9 +669,9 @@ func (r *resolver) emit(em *emitter, syscalls []seccomp.Syscall, on seccomp.Arch
 // where appending a whole Syscall while the collector runs moves it under
 // a bulk barrier, which walks the type's pointers.
 //
-// An entry for one ABI (on set) has its number beside its name, which
-// spares the compiler a lookup of the name; one for every ABI of a policy
-// has none, since the number is one ABI's only.
+// Every entry has its number beside its name, which spares the compiler
+// a lookup of the name: an entry of every ABI of a policy of several, its
+// number on the target (Syscall.Nr).
 func put(s []seccomp.Syscall, name string, nr int, rules []seccomp.Rule, on seccomp.Arch) []seccomp.Syscall {
 	n := len(s)
 	if n == cap(s) {
@@ -576,10 +680,7 @@ func put(s []seccomp.Syscall, name string, nr int, rules []seccomp.Rule, on secc
 		s = s[:n+1]
 	}
 	e := &s[n]
-	e.Name, e.Rules, e.Arch = name, rules, on
-	if on != 0 {
-		e.Nr = nr
-	}
+	e.Name, e.Nr, e.Rules, e.Arch = name, nr, rules, on
 	return s
 }
 
