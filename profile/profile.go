@@ -138,7 +138,6 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	}
 	calls, byNr, pending := grow(mem.calls, nCalls), grow(mem.byNr, nByNr), grow(mem.pending, nPending)
 	mem.calls, mem.byNr, mem.pending = calls, byNr, pending
-	nRules := 0
 	for k := range nABI {
 		a := abi(k)
 		n := min(a.condRules, 4096)
@@ -148,7 +147,6 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 		n = min(r.names, n)
 		a.gather(calls[:0:n])
 		calls = calls[n:]
-		nRules += a.nCond
 	}
 	// A name that every ABI has has the same rules on each, where they
 	// share the validated entries (as the x86 family's do): Docker's
@@ -159,14 +157,33 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 	for k := range subs {
 		allShare = allShare && subs[k].shares
 	}
-	nSyscalls := 0
+	// The target's calls say which names every ABI has, by id, for the
+	// compat ABIs' calls of the same names.
+	var onAllByID []bool
+	if allShare {
+		onAllByID = grow(mem.onAll, len(linuxSyscallNames))
+		mem.onAll = onAllByID
+	}
+	nSyscalls, nRules := 0, 0
 	for k := range nABI {
 		a := abi(k)
 		for i := range a.calls {
 			c := &a.calls[i]
-			c.onAll = allShare && onAll(a, r, subs, c)
+			switch {
+			case !allShare:
+			case k == 0 || c.id < 0:
+				c.onAll = onAll(a, r, subs, c)
+				if c.id >= 0 {
+					onAllByID[c.id] = c.onAll
+				}
+			default:
+				c.onAll = onAllByID[c.id]
+			}
 			if !c.onAll || k == 0 {
 				nSyscalls++
+				for p := -c.state; p > 0; p = a.pending[p-1].prev {
+					nRules++ // a conditional rule, emitted
+				}
 			}
 		}
 		if a.stub() {
@@ -225,6 +242,7 @@ type scratch struct {
 	byNr    []int32
 	pending []pendingRule
 	subs    []resolver
+	onAll   []bool
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -307,11 +325,9 @@ type resolver struct {
 	conds []seccomp.Cond
 	ids   []int32
 	slots *nameSlots
-	// pending are the calls' conditional rules, a list per call; nCond
-	// counts those still live (not overridden by an unconditional rule).
+	// pending are the calls' conditional rules, a list per call.
 	// condRules bounds them: as many as the entries' names make.
 	pending     []pendingRule
-	nCond       int
 	condRules   int
 	listScratch []int32
 }
@@ -795,7 +811,6 @@ func (r *resolver) addRules(c *call, i int, e *entry) {
 				pr := &r.pending[list[k]]
 				dropped(int(pr.from), pr.rule.Action, i, e.action)
 			}
-			r.nCond -= len(list)
 			r.listScratch = list
 		}
 		c.state = int32(i) + 1
@@ -804,7 +819,6 @@ func (r *resolver) addRules(c *call, i int, e *entry) {
 	add := func(rule seccomp.Rule) {
 		r.pending = append(r.pending, pendingRule{rule: rule, from: int32(i), prev: -c.state})
 		c.state = -int32(len(r.pending))
-		r.nCond++
 	}
 	if e.split {
 		for k := range e.conds {
