@@ -191,24 +191,32 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 	return pls, notes, nil
 }
 
-// groupedApplies fills applies, and reports true, when every entry names
-// its ABI and each ABI's entries are one run, as the importer writes
-// them: each ABI's list is then a slice of one array of 0, 1, 2, ...
-// (workspace.identity), and no pass appends to it. Otherwise the caller's
-// loop does the work, and reports what is wrong.
+// groupedApplies fills applies, and reports true, when each ABI's
+// entries are one run, as the importer writes them, with the entries of
+// every ABI (Arch unset, named) in the first ABI's run: the first ABI's
+// list, and each other's where no entry is for every ABI, is then a slice
+// of one array of 0, 1, 2, ... (workspace.identity), and the others' are
+// the entries of every ABI, then their own. Otherwise the caller's loop
+// does the work, and reports what is wrong; so it does under SkipMissing
+// for the entries of every ABI, which it must look up on each.
 func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bool {
 	var start, end [16]int
 	var seen [16]bool
 	if len(set) > len(seen) {
 		return false
 	}
-	cur := -1
+	cur, every := -1, 0
 	for i := range p.Syscalls {
-		a := p.Syscalls[i].Arch
-		switch {
-		case a == 0:
-			return false
-		case cur >= 0 && set[cur] == a:
+		sc := &p.Syscalls[i]
+		a := sc.Arch
+		if a == 0 {
+			if sc.Name == "" || p.SkipMissing {
+				return false
+			}
+			a = set[0]
+			every++
+		}
+		if cur >= 0 && set[cur] == a {
 			continue
 		}
 		if cur >= 0 {
@@ -226,6 +234,20 @@ func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bo
 	identity := w.identity(len(p.Syscalls))
 	for k := range set {
 		applies[k] = identity[start[k]:end[k]:end[k]] // empty where unseen
+	}
+	if every == 0 {
+		return true
+	}
+	first := applies[0]
+	for k := 1; k < len(set); k++ {
+		own := applies[k]
+		list := w.idx[k*len(p.Syscalls) : k*len(p.Syscalls)]
+		for _, i := range first {
+			if p.Syscalls[i].Arch == 0 {
+				list = append(list, i)
+			}
+		}
+		applies[k] = append(list, own...)
 	}
 	return true
 }

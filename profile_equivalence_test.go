@@ -3,7 +3,10 @@
 package seccomp_test
 
 import (
+	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/sandboxkit/seccomp"
 	"github.com/sandboxkit/seccomp/profile"
@@ -85,6 +88,40 @@ func TestProfileEquivalence(t *testing.T) {
 					seccomp.CheckEquivalence(t, p, layout)
 				})
 			}
+		}
+	}
+}
+
+// TestImportedEntryOrder checks that the compiler's fast reading of an
+// imported policy of several ABIs (each ABI's entries one run, those of
+// every ABI in the first's) makes the program its general reading of the
+// same entries in another order does.
+func TestImportedEntryOrder(t *testing.T) {
+	for _, arch := range []seccomp.Arch{seccomp.ArchX86_64, seccomp.ArchAArch64} {
+		p, _, err := profile.FromDocker(profile.DockerDefault(), profile.Options{Arch: arch})
+		require.NoError(t, err)
+		require.NotEmpty(t, p.Compat)
+		every := 0
+		for _, sc := range p.Syscalls {
+			if sc.Arch == 0 {
+				every++
+			}
+		}
+		require.Greater(t, every, 200, "%s: entries of every ABI", arch)
+		// Reversed, and under SkipMissing, which the fast reading leaves
+		// to the general one; every ABI has each entry of every ABI, so
+		// it skips none.
+		reversed := *p
+		reversed.Syscalls = slices.Clone(p.Syscalls)
+		slices.Reverse(reversed.Syscalls)
+		reversed.SkipMissing = true
+		for _, layout := range []seccomp.Layout{seccomp.LayoutTree, seccomp.LayoutBitmap} {
+			want, err := reversed.CompileLayout(layout)
+			require.NoError(t, err)
+			require.Empty(t, want.Notes)
+			got, err := p.CompileLayout(layout)
+			require.NoError(t, err)
+			require.Equal(t, want.Instructions, got.Instructions, "%s, %s", arch, layout)
 		}
 	}
 }
