@@ -45,8 +45,10 @@ type Options struct {
 // opts.Strict makes them so.
 //
 // The policy's entries may share their rules and conditions: change them by
-// replacing a slice, not in place. In a policy of several ABIs, each entry
-// is for one (Arch), with its number beside its name (Nr).
+// replacing a slice, not in place. Each has its number beside its name
+// (Syscall.Nr). In a policy of several ABIs, a call every ABI has is one
+// entry for them all (Arch unset, Nr the target's number), and the rest
+// are each for one ABI (Arch set), as is runc's ENOSYS stub on each.
 func Import(data []byte, opts Options) (*seccomp.Policy, []string, error) {
 	// The document's strings are slices of data, uncopied: nothing of the
 	// document outlives the call (the policy names calls by the syscall
