@@ -534,9 +534,17 @@ func (r *resolver) gather(calls []call) {
 		e := &r.entries[i]
 		unknown, typos = unknown[:0], typos[:0]
 		for j, name := range e.names {
-			nr, ok := r.table.number(r.arch, e.ids[j], name)
+			id := e.ids[j]
+			var nr int
+			var ok bool
+			if id >= 0 { // table.number, written out for its common case
+				nr = int(r.table.byID[id])
+				ok = nr >= 0
+			} else {
+				nr, ok = r.table.number(r.arch, id, name)
+			}
 			if !ok {
-				if r.knownElsewhere(e.ids[j], name) {
+				if id >= 0 || r.knownElsewhere(id, name) {
 					unknown = append(unknown, name)
 				} else {
 					typos = append(typos, name)
@@ -553,7 +561,7 @@ func (r *resolver) gather(calls []call) {
 			if e.never {
 				continue // the rule never applies
 			}
-			r.addRules(r.callFor(nr, e.ids[j]), i, e)
+			r.addRules(r.callFor(nr, id), i, e)
 		}
 		if len(typos) != 0 && !r.skipNote(true) {
 			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
