@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -178,6 +179,15 @@ func (d *decoder) ws() {
 	d.pos = i
 }
 
+// plainEnd returns the offset of the first byte at or after i that ends
+// a string's plain bytes: its closing quote, or what strSlow reads.
+func plainEnd(src string, i int) int {
+	for i < len(src) && !stopsString[src[i]] {
+		i++
+	}
+	return i
+}
+
 // stopsString marks the bytes str stops at: the closing quote, and those
 // strSlow handles (a backslash, control characters, non-ASCII).
 var stopsString = func() (t [256]bool) {
@@ -186,6 +196,28 @@ var stopsString = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// continuesInteger marks the bytes that can follow a JSON number's
+// leading digits within it.
+var continuesInteger = [256]bool{'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true, '.': true, 'e': true, 'E': true}
+
+// indentEnd returns the offset after a newline and up to 8 tabs or
+// spaces at i, if there is a newline and one of them; else i.
+// Indentation is most of a profile's whitespace, and a loop's exit would
+// mispredict its varying length: one test of 8 bytes finds its end.
+func indentEnd(src string, i int) int {
+	if i+9 <= len(src) && src[i] == '\n' {
+		if c := src[i+1]; c == '\t' || c == ' ' {
+			// load64 puts src[i+1] in the lowest byte on any machine:
+			// the lowest byte that is not c ends the run.
+			i += 1 + bits.TrailingZeros64(load64(src[i+1:])^ones*uint64(c))>>3
+		}
+	}
+	return i
+}
+
+// ones is 1 in each byte: times a byte, that byte 8 times.
+const ones = 0x0101010101010101
 
 // isSpace is JSON's whitespace, as a table: one load a byte.
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
@@ -273,6 +305,35 @@ func (d *decoder) open(c byte, path, want string) error {
 // member reads the next member's key and its colon, or the '}' that ends
 // the object (ok false).
 func (d *decoder) member(first bool) (key string, off int, ok bool, err error) {
+	// Most members are whitespace, a ',' but for the first, more
+	// whitespace, a key of plain bytes and a colon right after it: read
+	// those here, anything else from the start in memberSlow.
+	src, i := d.src, d.pos
+	i = indentEnd(src, i)
+	for i < len(src) && isSpace[src[i]] {
+		i++
+	}
+	if !first {
+		if i == len(src) || src[i] != ',' {
+			return d.memberSlow(first)
+		}
+		i = indentEnd(src, i+1)
+		for i < len(src) && isSpace[src[i]] {
+			i++
+		}
+	}
+	if i < len(src) && src[i] == '"' {
+		j := plainEnd(src, i+1)
+		if j+1 < len(src) && src[j] == '"' && src[j+1] == ':' {
+			d.pos = j + 2
+			return src[i+1 : j], i, true, nil
+		}
+	}
+	return d.memberSlow(first)
+}
+
+// memberSlow is member for any input.
+func (d *decoder) memberSlow(first bool) (key string, off int, ok bool, err error) {
 	c := d.peek()
 	if c == '}' && first {
 		d.pos++
@@ -333,14 +394,13 @@ func (d *decoder) elem(first bool) (bool, error) {
 // str reads a string; one without escapes is a slice of the input.
 func (d *decoder) str() (string, error) {
 	src, start := d.src, d.pos+1
-	for i := start; i < len(src); i++ {
-		if c := src[i]; stopsString[c] {
-			if c == '"' {
-				d.pos = i + 1
-				return src[start:i], nil
-			}
-			return d.strSlow(start, i) // an escape, a control character or non-ASCII
-		}
+	i := plainEnd(src, start)
+	if i < len(src) && src[i] == '"' {
+		d.pos = i + 1
+		return src[start:i], nil
+	}
+	if i < len(src) {
+		return d.strSlow(start, i) // an escape, a control character or non-ASCII
 	}
 	d.pos = len(src)
 	return "", d.errAt(d.pos, "unexpected end of JSON input in a string")
@@ -482,6 +542,27 @@ func (d *decoder) number() error {
 // uint reads an unsigned integer of bits bits; null leaves it unset, as
 // encoding/json does.
 func (d *decoder) uint(path string, bits int) (optUint, error) {
+	// Most are a few digits and then something that is not part of a
+	// number: read those here, and anything else from the start below.
+	d.ws()
+	src, i := d.src, d.pos
+	if i < len(src) && src[i] >= '0' && src[i] <= '9' {
+		var v uint64
+		j := i + 1
+		if src[i] != '0' { // a 0 is the whole integer part
+			v = uint64(src[i] - '0')
+			// At most 19 digits cannot overflow 64 bits.
+			for j < len(src) && j-i < 19 && src[j] >= '0' && src[j] <= '9' {
+				v = v*10 + uint64(src[j]-'0')
+				j++
+			}
+		}
+		if (j == len(src) || !continuesInteger[src[j]] || src[i] == '0' && src[j] >= '0' && src[j] <= '9') &&
+			(bits == 64 || v < 1<<bits) {
+			d.pos = j
+			return optUint{v, true}, nil
+		}
+	}
 	switch c := d.peek(); {
 	case c == 'n':
 		_, err := d.null()
@@ -519,6 +600,15 @@ func (d *decoder) uint(path string, bits int) (optUint, error) {
 // string reads a string field; null leaves it empty, as encoding/json
 // does.
 func (d *decoder) string(path string) (string, error) {
+	// Most are plain strings: read those here.
+	d.ws()
+	src, i := d.src, d.pos
+	if i < len(src) && src[i] == '"' {
+		if j := plainEnd(src, i+1); j < len(src) && src[j] == '"' {
+			d.pos = j + 1
+			return src[i+1 : j], nil
+		}
+	}
 	switch d.peek() {
 	case '"':
 		return d.str()
@@ -544,6 +634,7 @@ func (d *decoder) strings(path string) ([]string, error) {
 	// last one ended, for the general loop to read.
 	src, i, back, first := d.src, d.pos, d.pos, true
 	for {
+		i = indentEnd(src, i)
 		for i < len(src) && isSpace[src[i]] {
 			i++
 		}
