@@ -36,6 +36,8 @@ type decoder struct {
 	strs    []string
 	args    []docArg
 	filters []docFilter
+	// mem lends the arenas' first arrays, and the entries'.
+	mem *scratch
 }
 
 // decodeError is a syntax error, or a value of the wrong type, at an
@@ -56,14 +58,24 @@ func (d *decoder) errAt(off int, format string, args ...any) error {
 // decode reads src, a profile or an OCI config.json. The document's
 // strings are slices of src where they have no escapes.
 func decode(src string) (*document, error) {
+	return decodeIn(src, new(scratch))
+}
+
+// decodeIn is decode with its arenas from mem, which the document holds
+// until mem is released.
+func decodeIn(src string, mem *scratch) (*document, error) {
 	if len(src) > maxInput {
 		return nil, fmt.Errorf("profile: %d bytes of JSON, over the limit of %d", len(src), maxInput)
 	}
-	d := &decoder{src: src, entry: -1, doc: &document{}}
+	d := &decoder{src: src, entry: -1, doc: &document{}, mem: mem}
 	// Room for every string of a typical profile, which has one in
 	// about 32 bytes (names in about 16, indented; keys are no strings here).
-	d.strs = make([]string, 0, len(src)/32)
+	d.strs = mem.strs.take(len(src) / 32)
 	err := d.top()
+	mem.strs.keep(d.strs)
+	mem.args.keep(d.args)
+	mem.filters.keep(d.filters)
+	mem.syscalls.keep(d.doc.syscalls)
 	if err == nil {
 		d.ws()
 		if d.pos < len(d.src) {

@@ -53,11 +53,13 @@ func Import(data []byte, opts Options) (*seccomp.Policy, []string, error) {
 	// The document's strings are slices of data, uncopied: nothing of the
 	// document outlives the call (the policy names calls by the syscall
 	// tables' strings; notes and errors are formatted copies).
-	doc, err := decode(unsafe.String(unsafe.SliceData(data), len(data)))
+	mem := scratches.Get().(*scratch)
+	defer mem.release()
+	doc, err := decodeIn(unsafe.String(unsafe.SliceData(data), len(data)), mem)
 	if err != nil {
 		return nil, nil, err
 	}
-	return resolveDocument(doc, opts)
+	return resolveIn(doc, opts, mem)
 }
 
 // FromOCI resolves an OCI runtime-spec seccomp object into a policy for
@@ -81,12 +83,17 @@ func FromDocker(p *mobyseccomp.Seccomp, opts Options) (*seccomp.Policy, []string
 }
 
 func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, error) {
+	mem := scratches.Get().(*scratch)
+	defer mem.release()
+	return resolveIn(doc, opts, mem)
+}
+
+// resolveIn is resolveDocument in mem's memory.
+func resolveIn(doc *document, opts Options, mem *scratch) (*seccomp.Policy, []string, error) {
 	r, err := newResolver(opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
-	mem := scratches.Get().(*scratch)
-	defer mem.release()
 	r.mem = mem
 	if err := r.prepare(doc); err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
@@ -236,8 +243,15 @@ func resolveDocument(doc *document, opts Options) (*seccomp.Policy, []string, er
 
 // scratch is the memory an import works in and returns nothing of, kept
 // from one import to the next: Docker's profile on three ABIs needs some
-// 40 KB of it.
+// 60 KB of it. The decoder's arenas are lent: a second use in one import
+// (a profile with two syscalls lists, the last of which counts) makes its
+// own.
 type scratch struct {
+	strs     lent[string]
+	syscalls lent[docSyscall]
+	args     lent[docArg]
+	filters  lent[docFilter]
+
 	entries []entry
 	ids     []int32
 	calls   []call
@@ -259,13 +273,47 @@ func grow[T any](s []T, n int) []T {
 	return s
 }
 
+// lent is an array lent once, and kept if the borrower grew it.
+type lent[T any] struct {
+	s   []T
+	out bool
+}
+
+// take returns room for n values: l's array, unless it is out or too
+// small.
+func (l *lent[T]) take(n int) []T {
+	if l.out || l.s == nil || cap(l.s) < n {
+		return make([]T, 0, n) // not nil, even for 0: an empty list is not none
+	}
+	l.out = true
+	return l.s[:0]
+}
+
+// keep keeps s, what the borrower made of l's array, if it is larger.
+func (l *lent[T]) keep(s []T) {
+	if cap(s) > cap(l.s) {
+		l.s = s[:0]
+	}
+}
+
+// release clears l's array and takes it back.
+func (l *lent[T]) release() {
+	clear(l.s[:cap(l.s)])
+	l.out = false
+}
+
 // release drops what s points to (the input's strings, the policy's
 // conditions), and puts s back, unless a large profile made it larger than
 // a pool should keep.
 func (s *scratch) release() {
-	if cap(s.entries) > 1<<12 || cap(s.ids) > 1<<14 || cap(s.calls) > 1<<14 || cap(s.byNr) > 1<<16 || cap(s.pending) > 1<<12 {
+	if cap(s.entries) > 1<<12 || cap(s.ids) > 1<<14 || cap(s.calls) > 1<<14 || cap(s.byNr) > 1<<16 || cap(s.pending) > 1<<12 ||
+		cap(s.strs.s) > 1<<14 || cap(s.syscalls.s) > 1<<12 || cap(s.args.s) > 1<<12 || cap(s.filters.s) > 1<<12 {
 		return
 	}
+	s.strs.release()
+	s.syscalls.release()
+	s.args.release()
+	s.filters.release()
 	clear(s.entries[:cap(s.entries)])
 	clear(s.pending[:cap(s.pending)])
 	clear(s.subs[:cap(s.subs)])

@@ -310,7 +310,7 @@ func (d *decoder) syscalls() error {
 	}
 	// Every entry is an object: room for as many as the input has, up to
 	// what a real profile has; more grow as they come.
-	d.doc.syscalls = make([]docSyscall, 0, min(strings.Count(d.src[d.pos:], "{")/2, 256))
+	d.doc.syscalls = d.mem.syscalls.take(min(strings.Count(d.src[d.pos:], "{")/2, 256))
 	for first := true; ; first = false {
 		more, err := d.elem(first)
 		if err != nil || !more {
@@ -458,7 +458,7 @@ func (d *decoder) argList() ([]docArg, error) {
 			return nil, fmt.Errorf("args: over %d in all the entries (seccomp.MaxConds): %w", seccomp.MaxConds, seccomp.ErrTooLarge)
 		}
 		if d.args == nil {
-			d.args = make([]docArg, 0, 64) // Docker's profile has 37
+			d.args = d.mem.args.take(64) // Docker's profile has 37
 		}
 		d.args = append(d.args, a)
 	}
@@ -486,7 +486,7 @@ func (d *decoder) filter(path *filterPath) (*docFilter, error) {
 	if len(d.filters) == cap(d.filters) {
 		// Room for one every other entry at first: Docker's profile has
 		// 25 in 60 entries.
-		d.filters = make([]docFilter, 0, max(16, cap(d.doc.syscalls)/2, 2*cap(d.filters)))
+		d.filters = d.mem.filters.take(max(16, cap(d.doc.syscalls)/2, 2*cap(d.filters)))
 	}
 	d.filters = append(d.filters, docFilter{})
 	f := &d.filters[len(d.filters)-1]
