@@ -126,6 +126,8 @@ type archInfo struct {
 	// compat is the arch the kernel also caches allows for
 	// (SECCOMP_ARCH_COMPAT), when this one is native; 0 if none.
 	compat Arch
+	// muxNr[i] is the number of multiplexers[i] here, or -1.
+	muxNr [numMultiplexers]int
 	// index is the arch's place in arches; cross[k] is crossNumbers'
 	// table to arches[k], made on first use.
 	index int
@@ -212,8 +214,11 @@ func init() {
 				info.callsBelow[i+1]++
 			}
 		}
-		for _, m := range multiplexers {
-			if _, ok := info.byName[m.name]; !ok {
+		for mi, m := range multiplexers {
+			info.muxNr[mi] = -1
+			if nr, ok := info.byName[m.name]; ok {
+				info.muxNr[mi] = nr
+			} else {
 				continue
 			}
 			for name := range m.sub {

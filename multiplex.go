@@ -123,11 +123,9 @@ const maxSubCall = 32
 // from pl's memory, kept from one compile to the next.
 func (p *Policy) derivedRules(pl *plan, arch Arch, applies []uint32) ([numMultiplexers][]Rule, error) {
 	var out [numMultiplexers][]Rule
-	var has [numMultiplexers]bool
-	for mi, m := range multiplexers {
-		has[mi] = hasName(arch, m.name)
-	}
-	if !has[0] && !has[1] {
+	info := archInfos[arch]
+	has := [numMultiplexers]bool{info.muxNr[0] >= 0, info.muxNr[1] >= 0}
+	if len(applies) == 0 || !has[0] && !has[1] {
 		return out, nil
 	}
 	// The direct calls' rules, joined per sub-call in policy order: one

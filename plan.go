@@ -363,7 +363,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 	nmux := 0
 	for mi, m := range multiplexers {
 		if rules := derived[mi]; len(rules) > 0 {
-			nr := uint32(info.byName[m.name])
+			nr := uint32(info.muxNr[mi])
 			muxes[nmux] = muxCall{nr: nr, name: m.name, rules: rules}
 			nmux++
 			top = max(top, nr)
