@@ -147,6 +147,22 @@ func resolveIn(doc *document, opts Options, mem *scratch) (*seccomp.Policy, []st
 	}
 	calls, byNr, pending := grow(mem.calls, nCalls), grow(mem.byNr, nByNr), grow(mem.pending, nPending)
 	mem.calls, mem.byNr, mem.pending = calls, byNr, pending
+	// A name that every ABI has has the same rules on each, where they
+	// share the validated entries (as the x86 family's do): Docker's
+	// filters are read for the target, and a call's rules are those of
+	// the entries that name it. It is one entry for every ABI, which
+	// saves the compiler as many entries and the policy as much memory;
+	// the target's calls say which names they are, by id, and a compat
+	// ABI need not gather them again (resolver.shared).
+	allShare := len(subs) != 0
+	for k := range subs {
+		allShare = allShare && subs[k].shares
+	}
+	var onAllByID []bool
+	if allShare {
+		onAllByID = grow(mem.onAll, len(linuxSyscallNames))
+		mem.onAll = onAllByID
+	}
 	for k := range nABI {
 		a := abi(k)
 		n := min(a.condRules, 4096)
@@ -154,24 +170,20 @@ func resolveIn(doc *document, opts Options, mem *scratch) (*seccomp.Policy, []st
 		n = len(a.table.names)
 		a.byNr, byNr = byNr[:n:n], byNr[n:]
 		n = min(r.names, n)
+		if k > 0 && allShare && a.notesBelowBound() {
+			a.shared = onAllByID
+		}
 		a.gather(calls[:0:n])
 		calls = calls[n:]
-	}
-	// A name that every ABI has has the same rules on each, where they
-	// share the validated entries (as the x86 family's do): Docker's
-	// filters are read for the target, and a call's rules are those of
-	// the entries that name it. It is one entry for every ABI, which
-	// saves the compiler as many entries and the policy as much memory.
-	allShare := len(subs) != 0
-	for k := range subs {
-		allShare = allShare && subs[k].shares
-	}
-	// The target's calls say which names every ABI has, by id, for the
-	// compat ABIs' calls of the same names.
-	var onAllByID []bool
-	if allShare {
-		onAllByID = grow(mem.onAll, len(linuxSyscallNames))
-		mem.onAll = onAllByID
+		if k == 0 && allShare {
+			for i := range r.calls {
+				c := &r.calls[i]
+				c.onAll = onAll(r, r, subs, c)
+				if c.id >= 0 {
+					onAllByID[c.id] = c.onAll
+				}
+			}
+		}
 	}
 	nSyscalls, nRules := 0, 0
 	for k := range nABI {
@@ -179,12 +191,9 @@ func resolveIn(doc *document, opts Options, mem *scratch) (*seccomp.Policy, []st
 		for i := range a.calls {
 			c := &a.calls[i]
 			switch {
-			case !allShare:
-			case k == 0 || c.id < 0:
+			case !allShare || k == 0:
+			case c.id < 0:
 				c.onAll = onAll(a, r, subs, c)
-				if c.id >= 0 {
-					onAllByID[c.id] = c.onAll
-				}
 			default:
 				c.onAll = onAllByID[c.id]
 			}
@@ -352,8 +361,14 @@ type resolver struct {
 	counted   int
 	archNotes int
 	// shares is set on a compat ABI that shares the target's validated
-	// entries.
-	shares bool
+	// entries. shared, then, marks by id the names every ABI has, which
+	// are the target's calls: gather leaves them to it, unless the notes
+	// they would take again, merged away in the end, could count toward
+	// maxNotes (notesBelowBound). maxShared is set when the highest
+	// number kept is such a name's.
+	shares    bool
+	shared    []bool
+	maxShared bool
 	// dropped counts the notes beyond maxNotes; firstStrict and nStrict
 	// are the notes Strict makes errors.
 	dropped     int
@@ -602,12 +617,15 @@ func (r *resolver) gather(calls []call) {
 			if !e.keep {
 				continue
 			}
-			r.maxNr = max(r.maxNr, nr)
+			skip := id >= 0 && r.shared != nil && r.shared[id]
+			if nr > r.maxNr {
+				r.maxNr, r.maxShared = nr, skip
+			}
 			if e.action == r.def {
 				continue // runc drops the rule: libseccomp refuses it
 			}
-			if e.never {
-				continue // the rule never applies
+			if e.never || skip {
+				continue // the rule never applies, or the target has it
 			}
 			r.addRules(r.callFor(nr, id), i, e)
 		}
@@ -653,7 +671,14 @@ func (r *resolver) unknownNote(i int, unknown []string) string {
 // runc's ENOSYS range. A default rule keeps the number in the policy
 // without changing its outcome.
 func (r *resolver) stub() bool {
-	return r.enosys && !permissive(r.def) && r.maxNr > 0 && !r.named(r.maxNr)
+	return r.enosys && !permissive(r.def) && r.maxNr > 0 && !r.maxShared && !r.named(r.maxNr)
+}
+
+// notesBelowBound reports whether the notes gather may take cannot bring
+// r's to maxNotes: three an entry, and one a name and a conditional rule
+// (addRules' on rules it drops).
+func (r *resolver) notesBelowBound() bool {
+	return len(r.notes)+r.counted+3*len(r.entries)+len(r.ids)+r.condRules < maxNotes
 }
 
 // emitter hands out the rules of the policy's entries: the conditional
