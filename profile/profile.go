@@ -145,7 +145,7 @@ func resolveIn(doc *document, opts Options, mem *scratch) (*seccomp.Policy, []st
 		nByNr += len(a.table.names)
 		nPending += min(a.condRules, 4096)
 	}
-	calls, byNr, pending := grow(mem.calls, nCalls), grow(mem.byNr, nByNr), grow(mem.pending, nPending)
+	calls, byNr, pending := room(mem.calls, nCalls), grow(mem.byNr, nByNr), room(mem.pending, nPending)
 	mem.calls, mem.byNr, mem.pending = calls, byNr, pending
 	// A name that every ABI has has the same rules on each, where they
 	// share the validated entries (as the x86 family's do): Docker's
@@ -309,6 +309,14 @@ func (l *lent[T]) keep(s []T) {
 func (l *lent[T]) release() {
 	clear(l.s[:cap(l.s)])
 	l.out = false
+}
+
+// room is grow for memory filled by appending: not cleared.
+func room[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // release drops what s points to (the input's strings, the policy's
