@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // This file is the compiler's first stage: it validates a policy and
@@ -326,12 +327,12 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		sc := &p.Syscalls[i]
 		nr, name, err := sc.Nr, sc.Name, error(nil)
 		if cross != nil && sc.Arch == 0 {
-			if at := sc.Nr - first.table.first; sc.Name != "" && sc.Nr != 0 && at >= 0 && at < len(cross) && cross[at] != 0 && first.table.names[at] == sc.Name {
+			if at := sc.Nr - first.table.first; sc.Name != "" && sc.Nr != 0 && at >= 0 && at < len(cross) && cross[at] != 0 && sameString(first.table.names[at], sc.Name) {
 				nr = int(cross[at]) - 1
 			} else {
 				nr, name, err = identifyOn(target, arch, info, sc)
 			}
-		} else if at := sc.Nr - info.table.first; sc.Name == "" || sc.Nr == 0 || at < 0 || at >= len(info.table.names) || info.table.names[at] != sc.Name {
+		} else if at := sc.Nr - info.table.first; sc.Name == "" || sc.Nr == 0 || at < 0 || at >= len(info.table.names) || !sameString(info.table.names[at], sc.Name) {
 			nr, name, err = identifySlow(arch, info, sc) // identify, past the fast path written out here
 		}
 		if err != nil {
@@ -558,6 +559,13 @@ func identify(arch Arch, info *archInfo, sc *Syscall) (int, string, error) {
 		return sc.Nr, sc.Name, nil
 	}
 	return identifySlow(arch, info, sc)
+}
+
+// sameString is a == b, at once where both are one string, as an
+// imported entry's name is the table's: the compiler calls memequal
+// after comparing the lengths, and memequal compares the pointers.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // identifyOn returns the number and name of an entry on arch, one of the
