@@ -635,7 +635,11 @@ func (r *resolver) gather(calls []call) {
 			if e.never || skip {
 				continue // the rule never applies, or the target has it
 			}
-			r.addRules(r.callFor(nr, id), i, e)
+			if c := r.callFor(nr, id); e.uncond && c.state == 0 {
+				c.state = int32(i) + 1 // addRules' common case: the call's first rule, unconditional
+			} else {
+				r.addRules(c, i, e)
+			}
 		}
 		if len(typos) != 0 && !r.skipNote(true) {
 			r.strictf("%s: %s unknown to every arch: skipped", r.label(i), quoteList(typos))
