@@ -3,6 +3,10 @@ package seccomp
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"golang.org/x/net/bpf"
 )
 
 // NamedPolicy is one policy of GoldenCorpus.
@@ -61,4 +65,36 @@ func GoldenCorpus() []NamedPolicy {
 		add(fmt.Sprintf("fuzz-x32/%d", i), decodeX32Policy(bytes()))
 	}
 	return out
+}
+
+// TimeEmission times what a compile of p does after its plans are
+// made (checkFloor, emit, assemble), the plans made once, for the
+// external benchmarks of the emission (emit_bench_test.go). It fails if
+// the program is not Compile's.
+func TimeEmission(b *testing.B, p *Policy, layout Layout) {
+	want, err := p.CompileLayout(layout)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := new(workspace)
+	pls, _, err := p.plansIn(w)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var insns []bpf.RawInstruction
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := checkFloor(&w.b, pls, layout); err != nil {
+			b.Fatal(err)
+		}
+		w.b.reset(128 * len(pls))
+		emit(&w.b, pls, layout)
+		if insns, err = w.b.assemble(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if !slices.Equal(insns, want.Instructions) {
+		b.Fatal("the emission made another program than Compile")
+	}
+	b.ReportMetric(float64(len(insns)), "insns")
 }
