@@ -97,9 +97,12 @@ type builder struct {
 	// entries are the ways into the search being emitted from x32's
 	// (search's bindEntries); empty for every other search.
 	entries []searchEntry
-	pool    []pooledChain
-	rev     []bpf.RawInstruction
-	at      []int32
+	// prefix is search's sums over the segments of the search being
+	// emitted.
+	prefix searchPrefix
+	pool   []pooledChain
+	rev    []bpf.RawInstruction
+	at     []int32
 }
 
 type labelState struct {

@@ -38,13 +38,51 @@ func (s *segmentList) add(start uint64, t target) {
 // out first with one jeq (see heavyChain); a single value inside a run
 // takes one jeq. It never falls through.
 func (b *builder) emitSearch(segs []segment, chainsHeavy bool) {
-	b.search(segs, chainsHeavy, 1<<32, nil)
+	b.searchTop(segs, chainsHeavy, nil)
 }
 
 // emitWeightedSearch is emitSearch split at the middle of the given
 // weights, one a segment, rather than of their count.
 func (b *builder) emitWeightedSearch(segs []segment, w []int) {
-	b.search(segs, false, 1<<32, w)
+	b.searchTop(segs, false, w)
+}
+
+// prefixMin is the fewest segments for which search counts weights and
+// chains by prefix sums (searchPrefix): below it, counting them at every
+// node costs no more than making the sums.
+const prefixMin = 16
+
+// searchPrefix holds, for a search's segments as they came, the sums of
+// their weights (weight[i] is that of the segments before i) and of their
+// jumps into chains, so that a node of the search finds its middle and
+// whether it holds a chain without counting its segments again.
+type searchPrefix struct {
+	weight []int
+	chains []int32
+}
+
+// searchTop searches segs, with prefix sums when they are many.
+func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
+	base := -1
+	if len(segs) >= prefixMin {
+		pw, pc := b.prefix.weight[:0], b.prefix.chains[:0]
+		sw, sc := 0, int32(0)
+		pw, pc = append(pw, 0), append(pc, 0)
+		for i, s := range segs {
+			if w != nil {
+				sw += w[i]
+			} else {
+				sw += segWeight(s)
+			}
+			if s.to.kind == toLabel {
+				sc++
+			}
+			pw, pc = append(pw, sw), append(pc, sc)
+		}
+		b.prefix.weight, b.prefix.chains = pw, pc
+		base = 0
+	}
+	b.search(segs, chainsHeavy, 1<<32, w, base)
 }
 
 // searchEntry is a way into a search from outside it, for numbers known
@@ -79,8 +117,10 @@ func (b *builder) bindEntriesIf(bind func(searchEntry) bool) {
 
 // search is emitSearch for segments that end at hi, split by weights w
 // (one a segment) if given, else by count or, with chainsHeavy, by
-// segWeight; w is for searches without chainsHeavy.
-func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int) {
+// segWeight; w is for searches without chainsHeavy. segs are those of
+// b.prefix from index base on, unchanged, or base is -1 and the node counts
+// them itself.
+func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int, base int) {
 	lo := uint64(segs[0].start)
 	switch {
 	case len(segs) == 1:
@@ -99,7 +139,9 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int) {
 		b.jump(opJeqK, segs[1].start, segs[1].to, segs[0].to)
 		return
 	}
-	if chainsHeavy {
+	// heavyChain finds none among more than 2*chainWeight+1 segments:
+	// the others weigh one each at least.
+	if chainsHeavy && len(segs) <= 2*chainWeight+1 {
 		if i := heavyChain(segs); i >= 0 {
 			// One jeq takes the chain out; the rest need not tell its
 			// number apart, so its neighbours may join. An entry that
@@ -109,15 +151,24 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int) {
 				b.bindEntriesIf(func(e searchEntry) bool { return e.lo >= lo && e.hi <= hi && e.lo <= n && n < e.hi })
 			}
 			b.jump(opJeqK, segs[i].start, segs[i].to, next)
-			b.search(removeSegment(segs, i), chainsHeavy, hi, nil)
+			b.search(removeSegment(segs, i), chainsHeavy, hi, nil, -1) // no longer b.prefix's
 			return
 		}
 	}
 	mid := len(segs) / 2
-	if chainsHeavy || w != nil {
-		mid = weightedMiddle(segs, w)
+	if base < 0 {
+		if chainsHeavy || w != nil {
+			mid = weightedMiddle(segs, w)
+		}
+		mid = keepTriples(segs, mid)
+	} else {
+		if chainsHeavy || w != nil {
+			mid = prefixMiddle(b.prefix.weight[base : base+len(segs)+1])
+		}
+		if b.prefix.chains[base+len(segs)] == b.prefix.chains[base] {
+			mid = splitTriples(segs, mid)
+		}
 	}
-	mid = keepTriples(segs, mid)
 	left, right := segs[:mid], segs[mid:]
 	lt := next
 	var rt target
@@ -146,12 +197,16 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int) {
 	if w != nil {
 		wl, wr = w[:mid], w[mid:]
 	}
+	rbase := base
+	if base >= 0 {
+		rbase = base + mid
+	}
 	if len(left) > 1 {
-		b.search(left, chainsHeavy, uint64(right[0].start), wl)
+		b.search(left, chainsHeavy, uint64(right[0].start), wl, base)
 	}
 	if len(right) > 1 {
 		b.bind(rl)
-		b.search(right, chainsHeavy, hi, wr)
+		b.search(right, chainsHeavy, hi, wr, rbase)
 	}
 }
 
@@ -167,6 +222,11 @@ func keepTriples(segs []segment, mid int) int {
 			return mid
 		}
 	}
+	return splitTriples(segs, mid)
+}
+
+// splitTriples is keepTriples for segments known to jump into no chain.
+func splitTriples(segs []segment, mid int) int {
 	// breaks reports whether a split before segs[m] cuts a triple.
 	breaks := func(m int) bool {
 		single := func(i int) bool { return i+1 < len(segs) && segs[i+1].start == segs[i].start+1 }
@@ -258,6 +318,36 @@ func weightedMiddle(segs []segment, w []int) int {
 		}
 	}
 	return best
+}
+
+// prefixMiddle is weightedMiddle for the segments whose weights' sums
+// are p: p[i]-p[0] weigh the first i of the len(p)-1 segments, at least
+// two. The sums rise, so the first split at or past half is found by
+// bisection, and the middle is it or the one before it, as
+// weightedMiddle's scan finds.
+func prefixMiddle(p []int) int {
+	n := len(p) - 1
+	total := p[n] - p[0]
+	// j is the first split of 1..n-1 whose prefix reaches half, or n.
+	j, k := 1, n
+	for j < k {
+		h := int(uint(j+k) >> 1)
+		if 2*(p[h]-p[0]) >= total {
+			k = h
+		} else {
+			j = h + 1
+		}
+	}
+	switch {
+	case j == n:
+		return n - 1 // past half only with the last: the split before it
+	case j == 1:
+		return 1
+	}
+	if 2*(p[j]-p[0])-total < total-2*(p[j-1]-p[0]) {
+		return j
+	}
+	return j - 1
 }
 
 func abs(x int) int {

@@ -37,19 +37,32 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	}
 	from := uint64(0)
 	def := toAction(pl.def)
+	// The calls' numbers rise, so every segment added here starts past
+	// the last one: add reduces to joining a run of one target. Runs of
+	// one action are common (allows), so the last action's return is
+	// kept rather than made again.
+	push := func(start uint32, t target) {
+		if n := len(segs); n == 0 || segs[n-1].to != t {
+			segs = append(segs, segment{start, t})
+		}
+	}
+	lastAction, lastRet := pl.def, def
 	for _, c := range pl.calls {
 		if uint64(c.nr) != from {
 			// Below the highest named number: the default (unlisted).
-			segs.add(from, def)
+			push(uint32(from), def)
 		}
 		if c.hasRules() {
 			l := label(c.chain)
 			if labels != nil {
 				l = labels[c.chain]
 			}
-			segs.add(uint64(c.nr), to(l))
+			push(c.nr, to(l))
 		} else {
-			segs.add(uint64(c.nr), toAction(c.action))
+			if c.action != lastAction {
+				lastAction, lastRet = c.action, toAction(c.action)
+			}
+			push(c.nr, lastRet)
 		}
 		from = uint64(c.nr) + 1
 	}
