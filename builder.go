@@ -103,6 +103,15 @@ type builder struct {
 	pool   []pooledChain
 	rev    []bpf.RawInstruction
 	at     []int32
+	dests  []labelDest
+}
+
+// labelDest is what a label leads to, for assemble.
+type labelDest struct {
+	insn int32  // the instruction it is bound to
+	ja   int32  // the rev index of the nearest stand-in ja for it, or -1
+	k    uint32 // with ret, the return's value
+	ret  bool   // the instruction is a return
 }
 
 type labelState struct {
@@ -295,14 +304,24 @@ func (e errTooLong) Error() string {
 // after it: a copy of the "ret" it leads to, or a "ja" to the label. Every
 // jump to a return takes the nearest copy of it.
 func (b *builder) assemble() ([]bpf.RawInstruction, error) {
+	// dests holds what each label leads to, found once: its instruction,
+	// whether that is a return (and of what), and the nearest stand-in ja
+	// for it (its rev index), or -1.
+	dests := b.dests[:0]
 	for l, ls := range b.labels {
-		if ls.at < 0 && ls.acc != accNone {
+		d := labelDest{insn: ls.at, ja: -1}
+		switch {
+		case ls.acc == accNone: // never jumped to
+		case ls.at < 0:
 			return nil, fmt.Errorf("seccomp: internal error: label %d used but not bound", l)
-		}
-		if int(ls.at) >= len(b.insns) && ls.acc != accNone {
+		case int(ls.at) >= len(b.insns):
 			return nil, fmt.Errorf("seccomp: internal error: label %d bound past the last instruction", l)
+		case b.insns[ls.at].op == opRetK:
+			d.ret, d.k = true, b.insns[ls.at].k
 		}
+		dests = append(dests, d)
 	}
+	b.dests = dests
 	if len(b.insns) == 0 || b.live {
 		return nil, fmt.Errorf("seccomp: internal error: program can run off its end")
 	}
@@ -312,15 +331,11 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	if cap(rev) < len(b.insns)+len(b.insns)/8 {
 		rev = make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
 	}
-	// at is the rev index of each instruction; jaAt, that of the nearest
-	// stand-in ja for each label, or -1.
-	if cap(b.at) < len(b.insns)+len(b.labels) {
-		b.at = make([]int32, len(b.insns)+len(b.labels))
+	// at is the rev index of each instruction.
+	if cap(b.at) < len(b.insns) {
+		b.at = make([]int32, len(b.insns))
 	}
-	at, jaAt := b.at[:len(b.insns)], b.at[len(b.insns):len(b.insns)+len(b.labels)]
-	for l := range jaAt {
-		jaAt[l] = -1
-	}
+	at := b.at[:len(b.insns)]
 	// retAt holds the rev index of the nearest copy of each return: a
 	// program has few distinct ones, so a list beats a map.
 	type retPlace struct {
@@ -359,51 +374,53 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		case toRet:
 			return findRet(t.v)
 		}
-		to := b.insns[b.labels[t.v].at]
-		if to.op == opRetK {
-			return findRet(to.k)
+		d := &dests[t.v]
+		if d.ret {
+			return findRet(d.k)
 		}
-		if e := jaAt[t.v]; e >= 0 {
-			return e
+		if d.ja >= 0 {
+			return d.ja
 		}
-		return at[b.labels[t.v].at]
+		return at[d.insn]
 	}
 	// standIn places what branch t of a jump goes to instead of a far target.
 	standIn := func(t target) int32 {
-		switch {
-		case t.kind == toRet:
+		if t.kind == toRet {
 			return place(bpf.RawInstruction{Op: opRetK, K: t.v})
-		case b.insns[b.labels[t.v].at].op == opRetK:
-			return place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labels[t.v].at].k})
 		}
-		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[t.v].at] - 1)})
-		jaAt[t.v] = s
+		d := &dests[t.v]
+		if d.ret {
+			return place(bpf.RawInstruction{Op: opRetK, K: d.k})
+		}
+		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[d.insn] - 1)})
+		d.ja = s
 		return s
 	}
 	for i := len(b.insns) - 1; i >= 0; i-- {
-		in := b.insns[i]
+		in := &b.insns[i]
 		switch in.op {
 		case opJa:
-			if to := b.insns[b.labels[in.jt.v].at]; to.op == opRetK {
+			d := &dests[in.jt.v]
+			if d.ret {
 				// A jump to a return is the return.
-				at[i] = place(bpf.RawInstruction{Op: opRetK, K: to.k})
+				at[i] = place(bpf.RawInstruction{Op: opRetK, K: d.k})
 				continue
 			}
-			if e := at[b.labels[in.jt.v].at]; e == int32(len(rev))-1 {
+			if e := at[d.insn]; e == int32(len(rev))-1 {
 				at[i] = e // a jump to the next instruction is none
 				continue
 			}
-			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[in.jt.v].at] - 1)})
+			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[d.insn] - 1)})
 		case opJeqK, opJgtK, opJgeK, opJsetK:
 			// far reports whether target e is out of this jump's reach
 			// once k more stand-ins lie between them. Stand-ins are
 			// placed jf's first, so that jt's sits right after the jump.
 			far := func(e, k int32) bool { return e < 0 || int32(len(rev))+k-e-1 > maxJump }
-			ef := where(i, in.jf)
-			if far(ef, 0) || far(where(i, in.jt), 0) && far(ef, 1) {
+			ef, et := where(i, in.jf), where(i, in.jt)
+			if far(ef, 0) || far(et, 0) && far(ef, 1) {
 				ef = standIn(in.jf)
+				et = where(i, in.jt) // jf's stand-in may be the return jt wants
 			}
-			et := where(i, in.jt) // jf's stand-in may be the return jt wants
 			if far(et, 0) {
 				et = standIn(in.jt)
 			}

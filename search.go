@@ -59,6 +59,10 @@ const prefixMin = 16
 type searchPrefix struct {
 	weight []int
 	chains []int32
+	// single[i] is the first j >= i of a segment of one number that
+	// jumps into a chain (heavyChain's candidate), or the segments'
+	// count.
+	single []int32
 }
 
 // searchTop searches segs, with prefix sums when they are many.
@@ -79,7 +83,17 @@ func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
 			}
 			pw, pc = append(pw, sw), append(pc, sc)
 		}
-		b.prefix.weight, b.prefix.chains = pw, pc
+		ps := b.prefix.single[:0]
+		for range len(segs) + 1 {
+			ps = append(ps, int32(len(segs)))
+		}
+		for i := len(segs) - 2; i >= 0; i-- {
+			ps[i] = ps[i+1]
+			if segs[i].to.kind == toLabel && segs[i+1].start == segs[i].start+1 {
+				ps[i] = int32(i)
+			}
+		}
+		b.prefix.weight, b.prefix.chains, b.prefix.single = pw, pc, ps
 		base = 0
 	}
 	b.search(segs, chainsHeavy, 1<<32, w, base)
@@ -142,7 +156,13 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int, b
 	// heavyChain finds none among more than 2*chainWeight+1 segments:
 	// the others weigh one each at least.
 	if chainsHeavy && len(segs) <= 2*chainWeight+1 {
-		if i := heavyChain(segs); i >= 0 {
+		i := -1
+		if base < 0 {
+			i = heavyChain(segs)
+		} else {
+			i = b.prefix.heavyChain(base, len(segs))
+		}
+		if i >= 0 {
 			// One jeq takes the chain out; the rest need not tell its
 			// number apart, so its neighbours may join. An entry that
 			// leaves out its number may skip the jeq.
@@ -271,6 +291,16 @@ func heavyChain(segs []segment) int {
 		return -1
 	}
 	return best
+}
+
+// heavyChain is heavyChain for the n segments from base on, by the sums.
+func (p *searchPrefix) heavyChain(base, n int) int {
+	best := int(p.single[base])
+	// The candidate must have a segment after it in the node.
+	if best >= base+n-1 || p.weight[base+n]-p.weight[base]-chainWeight > 2*chainWeight {
+		return -1
+	}
+	return best - base
 }
 
 // removeSegment removes segs[i], in place, joining its neighbours if they

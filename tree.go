@@ -38,33 +38,37 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	from := uint64(0)
 	def := toAction(pl.def)
 	// The calls' numbers rise, so every segment added here starts past
-	// the last one: add reduces to joining a run of one target. Runs of
-	// one action are common (allows), so the last action's return is
-	// kept rather than made again.
-	push := func(start uint32, t target) {
-		if n := len(segs); n == 0 || segs[n-1].to != t {
-			segs = append(segs, segment{start, t})
-		}
-	}
+	// the last one: add reduces to joining a run of one target, last.
+	// Runs of one action are common (allows), so the last action's
+	// return is kept rather than made again.
+	var last target
 	lastAction, lastRet := pl.def, def
-	for _, c := range pl.calls {
-		if uint64(c.nr) != from {
+	for i := range pl.calls {
+		c := &pl.calls[i]
+		nr := c.nr
+		if uint64(nr) != from && (len(segs) == 0 || last != def) {
 			// Below the highest named number: the default (unlisted).
-			push(uint32(from), def)
+			segs = append(segs, segment{uint32(from), def})
+			last = def
 		}
-		if c.hasRules() {
+		var t target
+		if c.chain >= 0 {
 			l := label(c.chain)
 			if labels != nil {
 				l = labels[c.chain]
 			}
-			push(c.nr, to(l))
+			t = to(l)
 		} else {
 			if c.action != lastAction {
 				lastAction, lastRet = c.action, toAction(c.action)
 			}
-			push(c.nr, lastRet)
+			t = lastRet
 		}
-		from = uint64(c.nr) + 1
+		if len(segs) == 0 || last != t {
+			segs = append(segs, segment{nr, t})
+			last = t
+		}
+		from = uint64(nr) + 1
 	}
 	if pl.arch != ArchX86_64 || pl.x32Apart {
 		unlisted(from, end)
