@@ -29,11 +29,10 @@ func (b *builder) argHigh(i int) uint32 {
 type label int32
 
 // target is where a branch goes: the next instruction, a label, or a return
-// of a constant (a "ret #k" placed wherever a short jump can reach it).
-type target struct {
-	kind targetKind
-	v    uint32 // the label, or the return value
-}
+// of a constant (a "ret #k" placed wherever a short jump can reach it). It
+// is its kind in the high word and the label or the return value in the
+// low one, so that targets compare in one word.
+type target uint64
 
 type targetKind uint8
 
@@ -43,10 +42,17 @@ const (
 	toRet
 )
 
-var next = target{}
+var next = target(0)
 
-func to(l label) target        { return target{kind: toLabel, v: uint32(l)} }
-func toAction(a Action) target { return target{kind: toRet, v: a.Ret()} }
+func to(l label) target        { return target(uint64(toLabel)<<32 | uint64(uint32(l))) }
+func toAction(a Action) target { return toRetK(a.Ret()) }
+func toRetK(k uint32) target   { return target(uint64(toRet)<<32 | uint64(k)) }
+
+// kind is whether t is the next instruction, a label, or a return.
+func (t target) kind() targetKind { return targetKind(t >> 32) }
+
+// v is t's label or return value.
+func (t target) v() uint32 { return uint32(t) }
 
 // insn is an instruction whose jumps are still targets.
 type insn struct {
@@ -247,11 +253,11 @@ func (b *builder) alu(op uint16, k uint32) {
 }
 
 func (b *builder) note(t target) {
-	if t.kind == toLabel && b.live {
-		if b.labels[t.v].at >= 0 {
+	if t.kind() == toLabel && b.live {
+		if b.labels[t.v()].at >= 0 {
 			panic("seccomp: backward jump")
 		}
-		b.labels[t.v].acc = meet(b.labels[t.v].acc, b.acc)
+		b.labels[t.v()].acc = meet(b.labels[t.v()].acc, b.acc)
 	}
 }
 
@@ -271,11 +277,11 @@ func (b *builder) jump(op uint16, k uint32, jt, jf target) {
 
 // goTo continues at t.
 func (b *builder) goTo(t target) {
-	switch t.kind {
+	switch t.kind() {
 	case toNext:
 		return
 	case toRet:
-		b.ret(t.v)
+		b.ret(t.v())
 		return
 	}
 	b.note(t)
@@ -368,13 +374,13 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	// where returns the rev index that target t of instruction i reaches
 	// soonest, and -1 if t is a return not placed yet.
 	where := func(i int, t target) int32 {
-		switch t.kind {
+		switch t.kind() {
 		case toNext:
 			return at[i+1]
 		case toRet:
-			return findRet(t.v)
+			return findRet(t.v())
 		}
-		d := &dests[t.v]
+		d := &dests[t.v()]
 		if d.ret {
 			return findRet(d.k)
 		}
@@ -385,10 +391,10 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	}
 	// standIn places what branch t of a jump goes to instead of a far target.
 	standIn := func(t target) int32 {
-		if t.kind == toRet {
-			return place(bpf.RawInstruction{Op: opRetK, K: t.v})
+		if t.kind() == toRet {
+			return place(bpf.RawInstruction{Op: opRetK, K: t.v()})
 		}
-		d := &dests[t.v]
+		d := &dests[t.v()]
 		if d.ret {
 			return place(bpf.RawInstruction{Op: opRetK, K: d.k})
 		}
@@ -400,7 +406,7 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		in := &b.insns[i]
 		switch in.op {
 		case opJa:
-			d := &dests[in.jt.v]
+			d := &dests[in.jt.v()]
 			if d.ret {
 				// A jump to a return is the return.
 				at[i] = place(bpf.RawInstruction{Op: opRetK, K: d.k})

@@ -78,7 +78,7 @@ func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
 			} else {
 				sw += segWeight(s)
 			}
-			if s.to.kind == toLabel {
+			if s.to.kind() == toLabel {
 				sc++
 			}
 			pw, pc = append(pw, sw), append(pc, sc)
@@ -89,7 +89,7 @@ func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
 		}
 		for i := len(segs) - 2; i >= 0; i-- {
 			ps[i] = ps[i+1]
-			if segs[i].to.kind == toLabel && segs[i+1].start == segs[i].start+1 {
+			if segs[i].to.kind() == toLabel && segs[i+1].start == segs[i].start+1 {
 				ps[i] = int32(i)
 			}
 		}
@@ -237,7 +237,7 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int, b
 // twenty of them on x86, the more with every ABI.
 func keepTriples(segs []segment, mid int) int {
 	for _, s := range segs {
-		if s.to.kind == toLabel {
+		if s.to.kind() == toLabel {
 			// A chain's path stays as short as the split made it.
 			return mid
 		}
@@ -281,7 +281,7 @@ const chainWeight = 8
 func heavyChain(segs []segment) int {
 	others, best := 0, -1
 	for i, s := range segs {
-		if best < 0 && s.to.kind == toLabel && i+1 < len(segs) && segs[i+1].start == s.start+1 {
+		if best < 0 && s.to.kind() == toLabel && i+1 < len(segs) && segs[i+1].start == s.start+1 {
 			best = i
 			continue
 		}
@@ -314,7 +314,7 @@ func removeSegment(segs []segment, i int) []segment {
 
 // segWeight is a segment's weight in the tree's search.
 func segWeight(s segment) int {
-	if s.to.kind == toLabel {
+	if s.to.kind() == toLabel {
 		return chainWeight
 	}
 	return 1

@@ -104,8 +104,8 @@ func (pl *plan) labeledSegments() segmentList {
 	pl.scratchSegments = false
 	segs := pl.scratch[:0]
 	for _, s := range pl.scratch {
-		if s.to.kind == toLabel {
-			s.to = to(pl.chainLabels[s.to.v])
+		if s.to.kind() == toLabel {
+			s.to = to(pl.chainLabels[s.to.v()])
 		}
 		segs.add(uint64(s.start), s.to) // equal chains of one ABI now join
 	}
