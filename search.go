@@ -68,10 +68,14 @@ type searchPrefix struct {
 // searchTop searches segs, with prefix sums when they are many.
 func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
 	base := -1
-	if len(segs) >= prefixMin {
-		pw, pc := b.prefix.weight[:0], b.prefix.chains[:0]
+	if n := len(segs); n >= prefixMin {
+		p := &b.prefix
+		if cap(p.weight) < n+1 {
+			p.weight, p.chains, p.single = make([]int, n+1), make([]int32, n+1), make([]int32, n+1)
+		}
+		pw, pc, ps := p.weight[:n+1], p.chains[:n+1], p.single[:n+1]
 		sw, sc := 0, int32(0)
-		pw, pc = append(pw, 0), append(pc, 0)
+		pw[0], pc[0] = 0, 0
 		for i, s := range segs {
 			if w != nil {
 				sw += w[i]
@@ -81,13 +85,10 @@ func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
 			if s.to.kind() == toLabel {
 				sc++
 			}
-			pw, pc = append(pw, sw), append(pc, sc)
+			pw[i+1], pc[i+1] = sw, sc
 		}
-		ps := b.prefix.single[:0]
-		for range len(segs) + 1 {
-			ps = append(ps, int32(len(segs)))
-		}
-		for i := len(segs) - 2; i >= 0; i-- {
+		ps[n], ps[n-1] = int32(n), int32(n)
+		for i := n - 2; i >= 0; i-- {
 			ps[i] = ps[i+1]
 			if segs[i].to.kind() == toLabel && segs[i+1].start == segs[i].start+1 {
 				ps[i] = int32(i)

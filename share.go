@@ -89,18 +89,19 @@ func rulesEqual(a, b []Rule) bool {
 // rulesHash hashes rules so that equal ones (rulesEqual) hash alike
 // (FNV-1a over their fields).
 func rulesHash(rules []Rule) uint64 {
+	// The mixing is written out, not a closure over h, so that h stays
+	// in a register.
+	const prime = 1099511628211
 	h := uint64(14695981039346656037)
-	mix := func(v uint64) {
-		h ^= v
-		h *= 1099511628211
-	}
-	for _, r := range rules {
-		mix(uint64(r.Action))
-		mix(uint64(len(r.Conds)))
-		for _, c := range r.Conds {
-			mix(uint64(c.Arg)<<16 | uint64(c.Op)<<8 | uint64(c.Width))
-			mix(c.Value)
-			mix(c.Mask)
+	for i := range rules {
+		r := &rules[i]
+		h = (h ^ uint64(r.Action)) * prime
+		h = (h ^ uint64(len(r.Conds))) * prime
+		for j := range r.Conds {
+			c := &r.Conds[j]
+			h = (h ^ (uint64(c.Arg)<<16 | uint64(c.Op)<<8 | uint64(c.Width))) * prime
+			h = (h ^ c.Value) * prime
+			h = (h ^ c.Mask) * prime
 		}
 	}
 	return h
@@ -124,13 +125,19 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 		}
 		return end
 	}
-	// containing returns the segment of s that holds v.
+	// containing returns the segment of s that holds v: the last whose
+	// start is at most v (the first starts at 0).
 	containing := func(s segmentList, v uint64) int {
-		i := 0
-		for i+1 < len(s) && uint64(s[i+1].start) <= v {
-			i++
+		i, j := 1, len(s) // the first start above v is in [i, j]
+		for i < j {
+			h := int(uint(i+j) >> 1)
+			if uint64(s[h].start) <= v {
+				i = h + 1
+			} else {
+				j = h
+			}
 		}
-		return i
+		return i - 1
 	}
 	// The runs on which both lists keep one target, and what each may go to.
 	cells = cells[:0]
@@ -205,8 +212,8 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 // target, and whether x86_64's is the same, so that same may stand for it;
 // from and choice are the search for the fewest segments.
 type diffCell struct {
-	start  uint32
 	to     target
+	start  uint32
 	shared bool
 	from   [2]uint8
 	choice uint8
