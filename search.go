@@ -248,16 +248,18 @@ func keepTriples(segs []segment, mid int) int {
 
 // splitTriples is keepTriples for segments known to jump into no chain.
 func splitTriples(segs []segment, mid int) int {
-	// breaks reports whether a split before segs[m] cuts a triple.
-	breaks := func(m int) bool {
-		single := func(i int) bool { return i+1 < len(segs) && segs[i+1].start == segs[i].start+1 }
-		return m+1 < len(segs) && single(m) && segs[m-1].to == segs[m+1].to ||
-			m >= 2 && single(m-1) && segs[m-2].to == segs[m].to
-	}
-	for _, d := range [...]int{0, -1, 1} {
-		if m := mid + d; m >= 1 && m < len(segs) && !breaks(m) {
-			return m
+	n := len(segs)
+	for _, m := range [...]int{mid, mid - 1, mid + 1} {
+		if m < 1 || m >= n {
+			continue
 		}
+		// A split before segs[m] cuts a triple if segs[m] or segs[m-1]
+		// is a single value between two segments of one target.
+		if m+1 < n && segs[m+1].start == segs[m].start+1 && segs[m-1].to == segs[m+1].to ||
+			m >= 2 && segs[m].start == segs[m-1].start+1 && segs[m-2].to == segs[m].to {
+			continue
+		}
+		return m
 	}
 	return mid
 }

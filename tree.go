@@ -43,8 +43,9 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	// return is kept rather than made again.
 	var last target
 	lastAction, lastRet := pl.def, def
-	for i := range pl.calls {
-		c := &pl.calls[i]
+	calls := pl.calls
+	for i := 0; i < len(calls); {
+		c := &calls[i]
 		nr := c.nr
 		if uint64(nr) != from && (len(segs) == 0 || last != def) {
 			// Below the highest named number: the default (unlisted).
@@ -69,6 +70,15 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 			last = t
 		}
 		from = uint64(nr) + 1
+		i++
+		if c.chain < 0 {
+			// The calls right after it with its action continue its
+			// run: most of a profile's allows come so.
+			for i < len(calls) && uint64(calls[i].nr) == from && calls[i].chain < 0 && calls[i].action == c.action {
+				from++
+				i++
+			}
+		}
 	}
 	if pl.arch != ArchX86_64 || pl.x32Apart {
 		unlisted(from, end)
