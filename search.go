@@ -361,16 +361,18 @@ func weightedMiddle(segs []segment, w []int) int {
 func prefixMiddle(p []int) int {
 	n := len(p) - 1
 	total := p[n] - p[0]
-	// j is the first split of 1..n-1 whose prefix reaches half, or n.
-	j, k := 1, n
-	for j < k {
-		h := int(uint(j+k) >> 1)
-		if 2*(p[h]-p[0]) >= total {
-			k = h
-		} else {
-			j = h + 1
+	// j is the first split of 1..n-1 whose prefix reaches half, or n:
+	// one past the last i below n whose prefix falls short (i = 0 falls
+	// short of any total above 0). The halving moves i without a branch.
+	i, m := 0, n
+	for m > 1 {
+		h := m >> 1
+		if 2*(p[i+h]-p[0]) < total {
+			i += h
 		}
+		m -= h
 	}
+	j := i + 1
 	switch {
 	case j == n:
 		return n - 1 // past half only with the last: the split before it
