@@ -2,6 +2,7 @@ package seccomp
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"golang.org/x/net/bpf"
@@ -331,12 +332,17 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	if len(b.insns) == 0 || b.live {
 		return nil, fmt.Errorf("seccomp: internal error: program can run off its end")
 	}
-	// rev holds the program backwards: rev[e] is the instruction e places
-	// from the end, so a jump at e to the instruction at t has offset e-t-1.
-	rev := b.rev[:0]
-	if cap(rev) < len(b.insns)+len(b.insns)/8 {
-		rev = make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
+	// The program is placed backwards, from the end of buf down: rev
+	// index e, the instruction e places from the end, is buf[top-e], so
+	// a jump at e to the instruction at t has offset e-t-1, and the
+	// program is buf's tail, in order. Every instruction places itself
+	// and at most two stand-ins.
+	top := 3*len(b.insns) - 1
+	if cap(b.rev) < top+1 {
+		b.rev = make([]bpf.RawInstruction, top+1)
 	}
+	buf := b.rev[:top+1]
+	placed := int32(0) // len(rev)
 	// at is the rev index of each instruction.
 	if cap(b.at) < len(b.insns) {
 		b.at = make([]int32, len(b.insns))
@@ -358,8 +364,9 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		return -1
 	}
 	place := func(ri bpf.RawInstruction) int32 {
-		rev = append(rev, ri)
-		e := int32(len(rev) - 1)
+		e := placed
+		buf[top-int(e)] = ri
+		placed++
 		if ri.Op == opRetK {
 			for i := range retAt {
 				if retAt[i].k == ri.K {
@@ -398,7 +405,7 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		if d.ret {
 			return place(bpf.RawInstruction{Op: opRetK, K: d.k})
 		}
-		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[d.insn] - 1)})
+		s := place(bpf.RawInstruction{Op: opJa, K: uint32(placed - at[d.insn] - 1)})
 		d.ja = s
 		return s
 	}
@@ -412,16 +419,16 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 				at[i] = place(bpf.RawInstruction{Op: opRetK, K: d.k})
 				continue
 			}
-			if e := at[d.insn]; e == int32(len(rev))-1 {
+			if e := at[d.insn]; e == placed-1 {
 				at[i] = e // a jump to the next instruction is none
 				continue
 			}
-			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[d.insn] - 1)})
+			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(placed - at[d.insn] - 1)})
 		case opJeqK, opJgtK, opJgeK, opJsetK:
 			// far reports whether target e is out of this jump's reach
 			// once k more stand-ins lie between them. Stand-ins are
 			// placed jf's first, so that jt's sits right after the jump.
-			far := func(e, k int32) bool { return e < 0 || int32(len(rev))+k-e-1 > maxJump }
+			far := func(e, k int32) bool { return e < 0 || placed+k-e-1 > maxJump }
 			ef, et := where(i, in.jf), where(i, in.jt)
 			if far(ef, 0) || far(et, 0) && far(ef, 1) {
 				ef = standIn(in.jf)
@@ -430,12 +437,12 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 			if far(et, 0) {
 				et = standIn(in.jt)
 			}
-			self := int32(len(rev))
+			self := placed
 			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k, Jt: uint8(self - et - 1), Jf: uint8(self - ef - 1)})
 		case opRetK:
 			// A return that nothing falls into can be a copy placed
 			// just after it already: the jumps to it take that one.
-			if e := findRet(in.k); e >= 0 && i > 0 && opClass(b.insns[i-1].op) == classJmp && int32(len(rev))-e <= maxJump/4 {
+			if e := findRet(in.k); e >= 0 && i > 0 && opClass(b.insns[i-1].op) == classJmp && placed-e <= maxJump/4 {
 				at[i] = e
 				continue
 			}
@@ -444,13 +451,8 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k})
 		}
 	}
-	if len(rev) > maxInsns {
-		return nil, errTooLong{len(rev)}
+	if placed > maxInsns {
+		return nil, errTooLong{int(placed)}
 	}
-	b.rev = rev
-	prog := make([]bpf.RawInstruction, len(rev))
-	for i, ri := range rev {
-		prog[len(rev)-1-i] = ri
-	}
-	return prog, nil
+	return slices.Clone(buf[top+1-int(placed):]), nil
 }

@@ -111,10 +111,19 @@ type searchEntry struct {
 // bindEntries binds the entries that [lo, hi) holds, but neither child
 // that will be searched (a range with lo >= hi is none), and drops them.
 func (b *builder) bindEntries(lo, hi, leftHi, rightLo uint64) {
-	b.bindEntriesIf(func(e searchEntry) bool {
+	// bindEntriesIf's loop, written out: this runs at every node of
+	// x86_64's search while x32's entries remain.
+	for i := 0; i < len(b.entries); {
+		e := b.entries[i]
 		inChild := e.lo >= lo && e.hi <= leftHi || e.lo >= rightLo && e.hi <= hi
-		return e.lo >= lo && e.hi <= hi && !inChild
-	})
+		if e.lo >= lo && e.hi <= hi && !inChild {
+			b.bind(e.at)
+			b.entries[i] = b.entries[len(b.entries)-1]
+			b.entries = b.entries[:len(b.entries)-1]
+			continue
+		}
+		i++
+	}
 }
 
 // bindEntriesIf binds here, and drops, the entries for which bind holds.
