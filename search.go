@@ -186,12 +186,15 @@ func (b *builder) search(segs []segment, chainsHeavy bool, hi uint64, w []int, b
 		}
 	}
 	mid := len(segs) / 2
-	if base < 0 {
+	switch {
+	case len(segs) == 2:
+		// Every way of splitting finds the one split there is.
+	case base < 0:
 		if chainsHeavy || w != nil {
 			mid = weightedMiddle(segs, w)
 		}
 		mid = keepTriples(segs, mid)
-	} else {
+	default:
 		if chainsHeavy || w != nil {
 			mid = prefixMiddle(b.prefix.weight[base : base+len(segs)+1])
 		}
