@@ -147,16 +147,20 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 	cells = cells[:0]
 	for _, w := range [2][2]uint64{{x32SyscallBit, 2 * x32SyscallBit}, {3 * x32SyscallBit, end}} {
 		i, j := containing(x32, w[0]), containing(x64, w[0]-x32SyscallBit)
+		// e32 and e64 are where segments i and j end (endOf), kept as
+		// they move on.
+		e32, e64 := endOf(x32, i), endOf(x64, j)+x32SyscallBit
 		for at := w[0]; at < w[1]; {
 			t := x32[i].to
 			cells = append(cells, diffCell{start: uint32(at), to: t, shared: t == x64[j].to})
-			e32, e64 := endOf(x32, i), endOf(x64, j)+x32SyscallBit
 			stop := min(e32, e64, w[1])
 			if stop == e32 {
 				i++
+				e32 = endOf(x32, i)
 			}
 			if stop == e64 {
 				j++
+				e64 = endOf(x64, j) + x32SyscallBit
 			}
 			at = stop
 		}
