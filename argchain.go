@@ -70,6 +70,13 @@ func valueRun(rules []Rule) int {
 // (0 for a 32-bit condition, which ignores the high half).
 func condRange(c Cond) (hi uint32, ok bool) {
 	switch c.Op {
+	case OpEqual:
+		// One value: in its own high half (condInterval's case, first
+		// as runs are mostly of values).
+		if c.is32() {
+			return 0, true
+		}
+		return uint32(c.Value >> 32), true
 	case OpMaskedEqual:
 		return 0, false
 	case OpNotEqual:
@@ -183,8 +190,14 @@ func (b *builder) valueRunShape(rules []Rule, hit, fail target) (joined []span, 
 		b.segs = make(segmentList, 0, 4*len(rules)+1)
 	}
 	spans := b.spans[:0]
-	for _, r := range rules {
-		condIntervals(r.Conds[0], func(lo, hi uint64) {
+	for i := range rules {
+		if c := &rules[i].Conds[0]; c.Op == OpEqual {
+			// A value, as runs mostly are (a multiplexed call's
+			// numbers): its interval without the general case.
+			spans = append(spans, span{uint32(c.Value), uint32(c.Value)})
+			continue
+		}
+		condIntervals(rules[i].Conds[0], func(lo, hi uint64) {
 			spans = append(spans, span{uint32(lo), uint32(hi)})
 		})
 	}
