@@ -51,13 +51,24 @@ func valueRun(rules []Rule) int {
 		return 1
 	}
 	n := 1
-	for _, r := range rules[1:] {
+	for i := 1; i < len(rules); i++ {
+		r := &rules[i]
 		if len(r.Conds) != 1 || r.Action != first.Action {
 			break
 		}
-		c := r.Conds[0]
-		hi, ok := condRange(c)
-		if !ok || c.Arg != c0.Arg || c.is32() != c0.is32() || hi != hi0 {
+		c := &r.Conds[0]
+		if c.Arg != c0.Arg || c.is32() != c0.is32() {
+			break
+		}
+		// condRange, with a value (as runs mostly are) taken first.
+		hi, ok := uint32(0), true
+		switch {
+		case c.Op != OpEqual:
+			hi, ok = condRange(*c)
+		case !c.is32():
+			hi = uint32(c.Value >> 32)
+		}
+		if !ok || hi != hi0 {
 			break
 		}
 		n++
