@@ -2,7 +2,6 @@ package seccomp
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 
 	"golang.org/x/net/bpf"
@@ -104,6 +103,10 @@ type builder struct {
 	// entries are the ways into the search being emitted from x32's
 	// (search's bindEntries); empty for every other search.
 	entries []searchEntry
+	// wordSegs and bitmapChains are emitBitmap's: the segments of its
+	// search of the words, and the labels of its section's chains.
+	wordSegs     segmentList
+	bitmapChains []label
 	// prefix is search's sums over the segments of the search being
 	// emitted.
 	prefix searchPrefix
@@ -454,5 +457,8 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	if placed > maxInsns {
 		return nil, errTooLong{int(placed)}
 	}
-	return slices.Clone(buf[top+1-int(placed):]), nil
+	// A copy of its own length (slices.Clone would round its capacity up).
+	prog := make([]bpf.RawInstruction, placed)
+	copy(prog, buf[top+1-int(placed):])
+	return prog, nil
 }
