@@ -94,7 +94,7 @@ func (b *builder) searchTop(segs []segment, chainsHeavy bool, w []int) {
 				ps[i] = int32(i)
 			}
 		}
-		b.prefix.weight, b.prefix.chains, b.prefix.single = pw, pc, ps
+		p.weight, p.chains, p.single = pw, pc, ps
 		base = 0
 	}
 	b.search(segs, chainsHeavy, 1<<32, w, base)
