@@ -51,13 +51,24 @@ func valueRun(rules []Rule) int {
 		return 1
 	}
 	n := 1
-	for _, r := range rules[1:] {
+	for i := 1; i < len(rules); i++ {
+		r := &rules[i]
 		if len(r.Conds) != 1 || r.Action != first.Action {
 			break
 		}
-		c := r.Conds[0]
-		hi, ok := condRange(c)
-		if !ok || c.Arg != c0.Arg || c.is32() != c0.is32() || hi != hi0 {
+		c := &r.Conds[0]
+		if c.Arg != c0.Arg || c.is32() != c0.is32() {
+			break
+		}
+		// condRange, with a value (as runs mostly are) taken first.
+		hi, ok := uint32(0), true
+		switch {
+		case c.Op != OpEqual:
+			hi, ok = condRange(*c)
+		case !c.is32():
+			hi = uint32(c.Value >> 32)
+		}
+		if !ok || hi != hi0 {
 			break
 		}
 		n++
@@ -70,6 +81,13 @@ func valueRun(rules []Rule) int {
 // (0 for a 32-bit condition, which ignores the high half).
 func condRange(c Cond) (hi uint32, ok bool) {
 	switch c.Op {
+	case OpEqual:
+		// One value: in its own high half (condInterval's case, first
+		// as runs are mostly of values).
+		if c.is32() {
+			return 0, true
+		}
+		return uint32(c.Value >> 32), true
 	case OpMaskedEqual:
 		return 0, false
 	case OpNotEqual:
@@ -183,8 +201,14 @@ func (b *builder) valueRunShape(rules []Rule, hit, fail target) (joined []span, 
 		b.segs = make(segmentList, 0, 4*len(rules)+1)
 	}
 	spans := b.spans[:0]
-	for _, r := range rules {
-		condIntervals(r.Conds[0], func(lo, hi uint64) {
+	for i := range rules {
+		if c := &rules[i].Conds[0]; c.Op == OpEqual {
+			// A value, as runs mostly are (a multiplexed call's
+			// numbers): its interval without the general case.
+			spans = append(spans, span{uint32(c.Value), uint32(c.Value)})
+			continue
+		}
+		condIntervals(rules[i].Conds[0], func(lo, hi uint64) {
 			spans = append(spans, span{uint32(lo), uint32(hi)})
 		})
 	}

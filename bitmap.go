@@ -32,7 +32,8 @@ func (pl *plan) emitBitmap(b *builder) {
 	}
 
 	linear := b.newLabel()
-	var used []uint32
+	var usedBuf [bitmapWords]uint32
+	used := usedBuf[:0]
 	for w, bits := range words {
 		if bits != 0 {
 			used = append(used, uint32(w))
@@ -45,14 +46,18 @@ func (pl *plan) emitBitmap(b *builder) {
 		b.load(offNr)
 		b.alu(opRshK, 5)
 		// Search the word index; each word in use leads to its test.
-		tests := make([]label, len(used))
-		segs := make(segmentList, 0, 2*len(used)+1)
+		// Scratch: the labels on the stack, the segments (which the
+		// search would make escape) in the builder's memory; both free
+		// again once the search is emitted.
+		var testsBuf [bitmapWords]label
+		tests, segs := testsBuf[:len(used)], b.wordSegs[:0]
 		segs.add(0, to(linear))
 		for i, w := range used {
 			tests[i] = b.newLabel()
 			segs.add(uint64(base/32+w), to(tests[i]))
 			segs.add(uint64(base/32+w)+1, to(linear))
 		}
+		b.wordSegs = segs
 		b.emitSearch(segs, false)
 		for i, w := range used {
 			b.bind(tests[i])
@@ -64,7 +69,7 @@ func (pl *plan) emitBitmap(b *builder) {
 
 	b.bind(linear)
 	b.load(offNr)
-	var chains []label
+	chains := b.bitmapChains[:0] // in the builder's memory: emitRules below never uses it
 	for _, c := range pl.calls {
 		switch {
 		case c.hasRules():
@@ -75,6 +80,7 @@ func (pl *plan) emitBitmap(b *builder) {
 			b.jump(opJeqK, c.nr, toAction(Allow), next)
 		}
 	}
+	b.bitmapChains = chains
 	pl.emitUnlisted(b)
 	for _, c := range pl.calls {
 		if c.hasRules() {

@@ -29,11 +29,10 @@ func (b *builder) argHigh(i int) uint32 {
 type label int32
 
 // target is where a branch goes: the next instruction, a label, or a return
-// of a constant (a "ret #k" placed wherever a short jump can reach it).
-type target struct {
-	kind targetKind
-	v    uint32 // the label, or the return value
-}
+// of a constant (a "ret #k" placed wherever a short jump can reach it). It
+// is its kind in the high word and the label or the return value in the
+// low one, so that targets compare in one word.
+type target uint64
 
 type targetKind uint8
 
@@ -43,10 +42,17 @@ const (
 	toRet
 )
 
-var next = target{}
+var next = target(0)
 
-func to(l label) target        { return target{kind: toLabel, v: uint32(l)} }
-func toAction(a Action) target { return target{kind: toRet, v: a.Ret()} }
+func to(l label) target        { return target(uint64(toLabel)<<32 | uint64(uint32(l))) }
+func toAction(a Action) target { return toRetK(a.Ret()) }
+func toRetK(k uint32) target   { return target(uint64(toRet)<<32 | uint64(k)) }
+
+// kind is whether t is the next instruction, a label, or a return.
+func (t target) kind() targetKind { return targetKind(t >> 32) }
+
+// v is t's label or return value.
+func (t target) v() uint32 { return uint32(t) }
 
 // insn is an instruction whose jumps are still targets.
 type insn struct {
@@ -97,9 +103,25 @@ type builder struct {
 	// entries are the ways into the search being emitted from x32's
 	// (search's bindEntries); empty for every other search.
 	entries []searchEntry
-	pool    []pooledChain
-	rev     []bpf.RawInstruction
-	at      []int32
+	// wordSegs and bitmapChains are emitBitmap's: the segments of its
+	// search of the words, and the labels of its section's chains.
+	wordSegs     segmentList
+	bitmapChains []label
+	// prefix is search's sums over the segments of the search being
+	// emitted.
+	prefix searchPrefix
+	pool   []pooledChain
+	rev    []bpf.RawInstruction
+	at     []int32
+	dests  []labelDest
+}
+
+// labelDest is what a label leads to, for assemble.
+type labelDest struct {
+	insn int32  // the instruction it is bound to
+	ja   int32  // the rev index of the nearest stand-in ja for it, or -1
+	k    uint32 // with ret, the return's value
+	ret  bool   // the instruction is a return
 }
 
 type labelState struct {
@@ -235,11 +257,11 @@ func (b *builder) alu(op uint16, k uint32) {
 }
 
 func (b *builder) note(t target) {
-	if t.kind == toLabel && b.live {
-		if b.labels[t.v].at >= 0 {
+	if t.kind() == toLabel && b.live {
+		if b.labels[t.v()].at >= 0 {
 			panic("seccomp: backward jump")
 		}
-		b.labels[t.v].acc = meet(b.labels[t.v].acc, b.acc)
+		b.labels[t.v()].acc = meet(b.labels[t.v()].acc, b.acc)
 	}
 }
 
@@ -259,11 +281,11 @@ func (b *builder) jump(op uint16, k uint32, jt, jf target) {
 
 // goTo continues at t.
 func (b *builder) goTo(t target) {
-	switch t.kind {
+	switch t.kind() {
 	case toNext:
 		return
 	case toRet:
-		b.ret(t.v)
+		b.ret(t.v())
 		return
 	}
 	b.note(t)
@@ -292,32 +314,43 @@ func (e errTooLong) Error() string {
 // after it: a copy of the "ret" it leads to, or a "ja" to the label. Every
 // jump to a return takes the nearest copy of it.
 func (b *builder) assemble() ([]bpf.RawInstruction, error) {
+	// dests holds what each label leads to, found once: its instruction,
+	// whether that is a return (and of what), and the nearest stand-in ja
+	// for it (its rev index), or -1.
+	dests := b.dests[:0]
 	for l, ls := range b.labels {
-		if ls.at < 0 && ls.acc != accNone {
+		d := labelDest{insn: ls.at, ja: -1}
+		switch {
+		case ls.acc == accNone: // never jumped to
+		case ls.at < 0:
 			return nil, fmt.Errorf("seccomp: internal error: label %d used but not bound", l)
-		}
-		if int(ls.at) >= len(b.insns) && ls.acc != accNone {
+		case int(ls.at) >= len(b.insns):
 			return nil, fmt.Errorf("seccomp: internal error: label %d bound past the last instruction", l)
+		case b.insns[ls.at].op == opRetK:
+			d.ret, d.k = true, b.insns[ls.at].k
 		}
+		dests = append(dests, d)
 	}
+	b.dests = dests
 	if len(b.insns) == 0 || b.live {
 		return nil, fmt.Errorf("seccomp: internal error: program can run off its end")
 	}
-	// rev holds the program backwards: rev[e] is the instruction e places
-	// from the end, so a jump at e to the instruction at t has offset e-t-1.
-	rev := b.rev[:0]
-	if cap(rev) < len(b.insns)+len(b.insns)/8 {
-		rev = make([]bpf.RawInstruction, 0, len(b.insns)+len(b.insns)/8)
+	// The program is placed backwards, from the end of buf down: rev
+	// index e, the instruction e places from the end, is buf[top-e], so
+	// a jump at e to the instruction at t has offset e-t-1, and the
+	// program is buf's tail, in order. Every instruction places itself
+	// and at most two stand-ins.
+	top := 3*len(b.insns) - 1
+	if cap(b.rev) < top+1 {
+		b.rev = make([]bpf.RawInstruction, top+1)
 	}
-	// at is the rev index of each instruction; jaAt, that of the nearest
-	// stand-in ja for each label, or -1.
-	if cap(b.at) < len(b.insns)+len(b.labels) {
-		b.at = make([]int32, len(b.insns)+len(b.labels))
+	buf := b.rev[:top+1]
+	placed := int32(0) // len(rev)
+	// at is the rev index of each instruction.
+	if cap(b.at) < len(b.insns) {
+		b.at = make([]int32, len(b.insns))
 	}
-	at, jaAt := b.at[:len(b.insns)], b.at[len(b.insns):len(b.insns)+len(b.labels)]
-	for l := range jaAt {
-		jaAt[l] = -1
-	}
+	at := b.at[:len(b.insns)]
 	// retAt holds the rev index of the nearest copy of each return: a
 	// program has few distinct ones, so a list beats a map.
 	type retPlace struct {
@@ -334,8 +367,9 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 		return -1
 	}
 	place := func(ri bpf.RawInstruction) int32 {
-		rev = append(rev, ri)
-		e := int32(len(rev) - 1)
+		e := placed
+		buf[top-int(e)] = ri
+		placed++
 		if ri.Op == opRetK {
 			for i := range retAt {
 				if retAt[i].k == ri.K {
@@ -350,66 +384,68 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 	// where returns the rev index that target t of instruction i reaches
 	// soonest, and -1 if t is a return not placed yet.
 	where := func(i int, t target) int32 {
-		switch t.kind {
+		switch t.kind() {
 		case toNext:
 			return at[i+1]
 		case toRet:
-			return findRet(t.v)
+			return findRet(t.v())
 		}
-		to := b.insns[b.labels[t.v].at]
-		if to.op == opRetK {
-			return findRet(to.k)
+		d := &dests[t.v()]
+		if d.ret {
+			return findRet(d.k)
 		}
-		if e := jaAt[t.v]; e >= 0 {
-			return e
+		if d.ja >= 0 {
+			return d.ja
 		}
-		return at[b.labels[t.v].at]
+		return at[d.insn]
 	}
 	// standIn places what branch t of a jump goes to instead of a far target.
 	standIn := func(t target) int32 {
-		switch {
-		case t.kind == toRet:
-			return place(bpf.RawInstruction{Op: opRetK, K: t.v})
-		case b.insns[b.labels[t.v].at].op == opRetK:
-			return place(bpf.RawInstruction{Op: opRetK, K: b.insns[b.labels[t.v].at].k})
+		if t.kind() == toRet {
+			return place(bpf.RawInstruction{Op: opRetK, K: t.v()})
 		}
-		s := place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[t.v].at] - 1)})
-		jaAt[t.v] = s
+		d := &dests[t.v()]
+		if d.ret {
+			return place(bpf.RawInstruction{Op: opRetK, K: d.k})
+		}
+		s := place(bpf.RawInstruction{Op: opJa, K: uint32(placed - at[d.insn] - 1)})
+		d.ja = s
 		return s
 	}
 	for i := len(b.insns) - 1; i >= 0; i-- {
-		in := b.insns[i]
+		in := &b.insns[i]
 		switch in.op {
 		case opJa:
-			if to := b.insns[b.labels[in.jt.v].at]; to.op == opRetK {
+			d := &dests[in.jt.v()]
+			if d.ret {
 				// A jump to a return is the return.
-				at[i] = place(bpf.RawInstruction{Op: opRetK, K: to.k})
+				at[i] = place(bpf.RawInstruction{Op: opRetK, K: d.k})
 				continue
 			}
-			if e := at[b.labels[in.jt.v].at]; e == int32(len(rev))-1 {
+			if e := at[d.insn]; e == placed-1 {
 				at[i] = e // a jump to the next instruction is none
 				continue
 			}
-			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(int32(len(rev)) - at[b.labels[in.jt.v].at] - 1)})
+			at[i] = place(bpf.RawInstruction{Op: opJa, K: uint32(placed - at[d.insn] - 1)})
 		case opJeqK, opJgtK, opJgeK, opJsetK:
 			// far reports whether target e is out of this jump's reach
 			// once k more stand-ins lie between them. Stand-ins are
 			// placed jf's first, so that jt's sits right after the jump.
-			far := func(e, k int32) bool { return e < 0 || int32(len(rev))+k-e-1 > maxJump }
-			ef := where(i, in.jf)
-			if far(ef, 0) || far(where(i, in.jt), 0) && far(ef, 1) {
+			far := func(e, k int32) bool { return e < 0 || placed+k-e-1 > maxJump }
+			ef, et := where(i, in.jf), where(i, in.jt)
+			if far(ef, 0) || far(et, 0) && far(ef, 1) {
 				ef = standIn(in.jf)
+				et = where(i, in.jt) // jf's stand-in may be the return jt wants
 			}
-			et := where(i, in.jt) // jf's stand-in may be the return jt wants
 			if far(et, 0) {
 				et = standIn(in.jt)
 			}
-			self := int32(len(rev))
+			self := placed
 			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k, Jt: uint8(self - et - 1), Jf: uint8(self - ef - 1)})
 		case opRetK:
 			// A return that nothing falls into can be a copy placed
 			// just after it already: the jumps to it take that one.
-			if e := findRet(in.k); e >= 0 && i > 0 && opClass(b.insns[i-1].op) == classJmp && int32(len(rev))-e <= maxJump/4 {
+			if e := findRet(in.k); e >= 0 && i > 0 && opClass(b.insns[i-1].op) == classJmp && placed-e <= maxJump/4 {
 				at[i] = e
 				continue
 			}
@@ -418,13 +454,11 @@ func (b *builder) assemble() ([]bpf.RawInstruction, error) {
 			at[i] = place(bpf.RawInstruction{Op: in.op, K: in.k})
 		}
 	}
-	if len(rev) > maxInsns {
-		return nil, errTooLong{len(rev)}
+	if placed > maxInsns {
+		return nil, errTooLong{int(placed)}
 	}
-	b.rev = rev
-	prog := make([]bpf.RawInstruction, len(rev))
-	for i, ri := range rev {
-		prog[len(rev)-1-i] = ri
-	}
+	// A copy of its own length (slices.Clone would round its capacity up).
+	prog := make([]bpf.RawInstruction, placed)
+	copy(prog, buf[top+1-int(placed):])
 	return prog, nil
 }

@@ -1,5 +1,7 @@
 package seccomp
 
+import "math/bits"
+
 // This file is what the sections of a program of several ABIs share in the
 // tree layout: the rule chains, emitted once for every section whose rules
 // for a call are the same, and on x86_64 the search itself, which x32's
@@ -87,20 +89,23 @@ func rulesEqual(a, b []Rule) bool {
 }
 
 // rulesHash hashes rules so that equal ones (rulesEqual) hash alike
-// (FNV-1a over their fields).
+// (FNV-1a over their fields, a condition's folded into one word).
 func rulesHash(rules []Rule) uint64 {
+	// The mixing is written out, not a closure over h, so that h stays
+	// in a register.
+	const prime = 1099511628211
 	h := uint64(14695981039346656037)
-	mix := func(v uint64) {
-		h ^= v
-		h *= 1099511628211
-	}
-	for _, r := range rules {
-		mix(uint64(r.Action))
-		mix(uint64(len(r.Conds)))
-		for _, c := range r.Conds {
-			mix(uint64(c.Arg)<<16 | uint64(c.Op)<<8 | uint64(c.Width))
-			mix(c.Value)
-			mix(c.Mask)
+	for i := range rules {
+		r := &rules[i]
+		h = (h ^ uint64(r.Action)) * prime
+		h = (h ^ uint64(len(r.Conds))) * prime
+		for j := range r.Conds {
+			// A condition's fields folded into one word first: one
+			// multiply a condition, not three (the multiplies are in
+			// a row, each waiting for the last).
+			c := &r.Conds[j]
+			v := c.Value ^ bits.RotateLeft64(c.Mask, 29) ^ (uint64(c.Arg)<<16|uint64(c.Op)<<8|uint64(c.Width))<<40
+			h = (h ^ v) * prime
 		}
 	}
 	return h
@@ -124,28 +129,38 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 		}
 		return end
 	}
-	// containing returns the segment of s that holds v.
+	// containing returns the segment of s that holds v: the last whose
+	// start is at most v (the first starts at 0).
 	containing := func(s segmentList, v uint64) int {
-		i := 0
-		for i+1 < len(s) && uint64(s[i+1].start) <= v {
-			i++
+		i, j := 1, len(s) // the first start above v is in [i, j]
+		for i < j {
+			h := int(uint(i+j) >> 1)
+			if uint64(s[h].start) <= v {
+				i = h + 1
+			} else {
+				j = h
+			}
 		}
-		return i
+		return i - 1
 	}
 	// The runs on which both lists keep one target, and what each may go to.
 	cells = cells[:0]
 	for _, w := range [2][2]uint64{{x32SyscallBit, 2 * x32SyscallBit}, {3 * x32SyscallBit, end}} {
 		i, j := containing(x32, w[0]), containing(x64, w[0]-x32SyscallBit)
+		// e32 and e64 are where segments i and j end (endOf), kept as
+		// they move on.
+		e32, e64 := endOf(x32, i), endOf(x64, j)+x32SyscallBit
 		for at := w[0]; at < w[1]; {
 			t := x32[i].to
 			cells = append(cells, diffCell{start: uint32(at), to: t, shared: t == x64[j].to})
-			e32, e64 := endOf(x32, i), endOf(x64, j)+x32SyscallBit
 			stop := min(e32, e64, w[1])
 			if stop == e32 {
 				i++
+				e32 = endOf(x32, i)
 			}
 			if stop == e64 {
 				j++
+				e64 = endOf(x64, j) + x32SyscallBit
 			}
 			at = stop
 		}
@@ -205,8 +220,8 @@ func x32Diff(x64, x32 segmentList, same target, into segmentList, cells []diffCe
 // target, and whether x86_64's is the same, so that same may stand for it;
 // from and choice are the search for the fewest segments.
 type diffCell struct {
-	start  uint32
 	to     target
+	start  uint32
 	shared bool
 	from   [2]uint8
 	choice uint8

@@ -172,7 +172,7 @@ func (b *builder) runFloor(rules []Rule) int {
 	}
 	// Stand-ins for the run's two targets (which differ: reduceRules
 	// leaves no trailing run whose action is the default).
-	fail, hit := target{kind: toRet, v: 0}, target{kind: toRet, v: 1}
+	fail, hit := toRetK(0), toRetK(1)
 	joined, segs, linear := b.valueRunShape(rules, hit, fail)
 	if linear {
 		return n + len(joined)

@@ -37,21 +37,48 @@ func (pl *plan) segments(labels []label, into segmentList) segmentList {
 	}
 	from := uint64(0)
 	def := toAction(pl.def)
-	for _, c := range pl.calls {
-		if uint64(c.nr) != from {
+	// The calls' numbers rise, so every segment added here starts past
+	// the last one: add reduces to joining a run of one target, last.
+	// Runs of one action are common (allows), so the last action's
+	// return is kept rather than made again.
+	var last target
+	lastAction, lastRet := pl.def, def
+	calls := pl.calls
+	for i := 0; i < len(calls); {
+		c := &calls[i]
+		nr := c.nr
+		if uint64(nr) != from && (len(segs) == 0 || last != def) {
 			// Below the highest named number: the default (unlisted).
-			segs.add(from, def)
+			segs = append(segs, segment{uint32(from), def})
+			last = def
 		}
-		if c.hasRules() {
+		var t target
+		if c.chain >= 0 {
 			l := label(c.chain)
 			if labels != nil {
 				l = labels[c.chain]
 			}
-			segs.add(uint64(c.nr), to(l))
+			t = to(l)
 		} else {
-			segs.add(uint64(c.nr), toAction(c.action))
+			if c.action != lastAction {
+				lastAction, lastRet = c.action, toAction(c.action)
+			}
+			t = lastRet
 		}
-		from = uint64(c.nr) + 1
+		if len(segs) == 0 || last != t {
+			segs = append(segs, segment{nr, t})
+			last = t
+		}
+		from = uint64(nr) + 1
+		i++
+		if c.chain < 0 {
+			// The calls right after it with its action continue its
+			// run: most of a profile's allows come so.
+			for i < len(calls) && uint64(calls[i].nr) == from && calls[i].chain < 0 && calls[i].action == c.action {
+				from++
+				i++
+			}
+		}
 	}
 	if pl.arch != ArchX86_64 || pl.x32Apart {
 		unlisted(from, end)
@@ -87,8 +114,8 @@ func (pl *plan) labeledSegments() segmentList {
 	pl.scratchSegments = false
 	segs := pl.scratch[:0]
 	for _, s := range pl.scratch {
-		if s.to.kind == toLabel {
-			s.to = to(pl.chainLabels[s.to.v])
+		if s.to.kind() == toLabel {
+			s.to = to(pl.chainLabels[s.to.v()])
 		}
 		segs.add(uint64(s.start), s.to) // equal chains of one ABI now join
 	}
