@@ -239,16 +239,18 @@ func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bo
 	if every == 0 {
 		return true
 	}
-	first := applies[0]
-	for k := 1; k < len(set); k++ {
-		own := applies[k]
-		list := w.idx[k*len(p.Syscalls) : k*len(p.Syscalls)]
-		for _, i := range first {
-			if p.Syscalls[i].Arch == 0 {
-				list = append(list, i)
-			}
+	// The entries of every ABI, listed once (where the first ABI's own
+	// list would start, as that is a slice of identity) and copied.
+	n := len(p.Syscalls)
+	shared := w.idx[:0:n]
+	for _, i := range applies[0] {
+		if p.Syscalls[i].Arch == 0 {
+			shared = append(shared, i)
 		}
-		applies[k] = append(list, own...)
+	}
+	for k := 1; k < len(set); k++ {
+		list := append(w.idx[k*n:k*n:(k+1)*n], shared...)
+		applies[k] = append(list, applies[k]...)
 	}
 	return true
 }
