@@ -163,6 +163,9 @@ type workspace struct {
 	applies [][]uint32
 	// ids holds 0, 1, 2, ... (identity).
 	ids []uint32
+	// acts holds, by a plan's entry, its one unconditional action, or
+	// complexRules (planABI).
+	acts []Action
 	// nrs holds a plan's numbers, their entries, their order, and the
 	// counts; subs, its entries of multiplexed calls.
 	nrs  []uint32

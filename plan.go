@@ -321,6 +321,10 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 	}
 	buf := w.nrs[:3*n+dense+1]
 	nrs, entries, order, counts := buf[:0:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:]
+	if cap(w.acts) < n {
+		w.acts = make([]Action, n)
+	}
+	acts := w.acts[:n]
 	bottom, top := uint32(math.MaxUint32), uint32(0)
 	// subs are the entries of the multiplexers' sub-calls, named, in
 	// policy order (derivedRules).
@@ -350,6 +354,13 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		if len(sc.Rules) == 0 {
 			return fmt.Errorf("seccomp: %s: %w", syscallLabel(name, nr), errNoRules)
 		}
+		// One unconditional rule, as most entries are: read here, in
+		// the entries' order, and not again in the numbers' below.
+		act := complexRules
+		if r := &sc.Rules[0]; len(sc.Rules) == 1 && len(r.Conds) == 0 && r.Action.valid() {
+			act = r.Action
+		}
+		acts[len(nrs)] = act
 		entries[len(nrs)] = i
 		nrs = append(nrs, uint32(nr))
 		bottom, top = min(bottom, uint32(nr)), max(top, uint32(nr))
@@ -401,8 +412,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 	mux := muxes[:nmux]
 	for k := 0; k < len(order); {
 		j := order[k]
-		i := entries[j]
-		nr, rules := nrs[j], p.Syscalls[i].Rules
+		nr := nrs[j]
 		for len(mux) > 0 && mux[0].nr < nr {
 			if err := pl.add(w, mux[0].nr, mux[0].rules, true, mux[0].name); err != nil {
 				return err
@@ -410,6 +420,16 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 			mux = mux[1:]
 		}
 		k++
+		if a := acts[j]; a != complexRules && (len(mux) == 0 || mux[0].nr != nr) && (k == len(order) || nrs[order[k]] != nr) {
+			// The number's one entry, of one unconditional rule: what
+			// reduceRules would make of it, without its loops.
+			if a != p.Default {
+				pl.addCall(callPlan{nr: nr, chain: -1, action: a})
+			}
+			continue
+		}
+		i := entries[j]
+		rules := p.Syscalls[i].Rules
 		owned := false // whether rules is the plan's own array
 		if len(mux) > 0 && mux[0].nr == nr {
 			// The derived rules come first, the multiplexer's own after,
@@ -444,6 +464,10 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 	}
 	return nil
 }
+
+// complexRules marks, in planABI, an entry of more than one unconditional
+// rule: no valid Action has its value.
+const complexRules = ^Action(0)
 
 // addCall appends c, in number order, counting the runs of consecutive
 // numbers with one constant outcome (sectionCeiling); a call with rules
