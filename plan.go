@@ -206,7 +206,12 @@ func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bo
 	if len(set) > len(seen) {
 		return false
 	}
-	cur, every := -1, 0
+	// The entries of every ABI are listed where the first ABI's list
+	// would start, as that is a slice of identity, and copied to the
+	// others'.
+	n := len(p.Syscalls)
+	every := w.idx[:0:n]
+	cur := -1
 	for i := range p.Syscalls {
 		sc := &p.Syscalls[i]
 		a := sc.Arch
@@ -215,7 +220,7 @@ func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bo
 				return false
 			}
 			a = set[0]
-			every++
+			every = append(every, uint32(i))
 		}
 		if cur >= 0 && set[cur] == a {
 			continue
@@ -236,20 +241,11 @@ func (p *Policy) groupedApplies(w *workspace, set []Arch, applies [][]uint32) bo
 	for k := range set {
 		applies[k] = identity[start[k]:end[k]:end[k]] // empty where unseen
 	}
-	if every == 0 {
+	if len(every) == 0 {
 		return true
 	}
-	// The entries of every ABI, listed once (where the first ABI's own
-	// list would start, as that is a slice of identity) and copied.
-	n := len(p.Syscalls)
-	shared := w.idx[:0:n]
-	for _, i := range applies[0] {
-		if p.Syscalls[i].Arch == 0 {
-			shared = append(shared, i)
-		}
-	}
 	for k := 1; k < len(set); k++ {
-		list := append(w.idx[k*n:k*n:(k+1)*n], shared...)
+		list := append(w.idx[k*n:k*n:(k+1)*n], every...)
 		applies[k] = append(list, applies[k]...)
 	}
 	return true
