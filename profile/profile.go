@@ -145,7 +145,7 @@ func resolveIn(doc *document, opts Options, mem *scratch) (*seccomp.Policy, []st
 		nByNr += len(a.table.names)
 		nPending += min(a.condRules, 4096)
 	}
-	calls, byNr, pending := room(mem.calls, nCalls), grow(mem.byNr, nByNr), room(mem.pending, nPending)
+	calls, byNr, pending := grow(mem.calls, nCalls), grow(mem.byNr, nByNr), grow(mem.pending, nPending)
 	mem.calls, mem.byNr, mem.pending = calls, byNr, pending
 	// A name that every ABI has has the same rules on each, where they
 	// share the validated entries (as the x86 family's do): Docker's
@@ -272,25 +272,31 @@ type scratch struct {
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
-// grow returns s's memory as n zero values, made anew if s is too small.
+// grow returns s's memory as n values, made anew if s is too small. The
+// pool's arrays are zero: release clears what an import used.
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
 	}
-	s = s[:n]
-	clear(s)
-	return s
+	return s[:n]
 }
 
-// lent is an array lent once, and kept if the borrower grew it.
+// lent is an array lent once, and kept if the borrower grew it; used is
+// how much of it the borrower filled, and dirty is set when that is not
+// known (a second borrower, given an array of its own).
 type lent[T any] struct {
-	s   []T
-	out bool
+	s     []T
+	used  int
+	out   bool
+	dirty bool
 }
 
 // take returns room for n values: l's array, unless it is out or too
 // small.
 func (l *lent[T]) take(n int) []T {
+	if l.out {
+		l.dirty = true
+	}
 	if l.out || l.s == nil || cap(l.s) < n {
 		return make([]T, 0, n) // not nil, even for 0: an empty list is not none
 	}
@@ -298,30 +304,27 @@ func (l *lent[T]) take(n int) []T {
 	return l.s[:0]
 }
 
-// keep keeps s, what the borrower made of l's array, if it is larger.
+// keep notes s, what the borrower made of l's array: kept instead if it is
+// larger (grown, with l's values in it).
 func (l *lent[T]) keep(s []T) {
 	if cap(s) > cap(l.s) {
 		l.s = s[:0]
 	}
+	l.used = max(l.used, len(s))
 }
 
-// release clears l's array and takes it back.
+// release clears what l's array was filled with, and takes it back.
 func (l *lent[T]) release() {
-	clear(l.s[:cap(l.s)])
-	l.out = false
-}
-
-// room is grow for memory filled by appending: not cleared.
-func room[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
+	if l.dirty {
+		l.used = cap(l.s)
 	}
-	return s[:n]
+	clear(l.s[:min(l.used, cap(l.s))])
+	l.used, l.out, l.dirty = 0, false, false
 }
 
-// release drops what s points to (the input's strings, the policy's
-// conditions), and puts s back, unless a large profile made it larger than
-// a pool should keep.
+// release clears what an import used of s (the input's strings, the
+// policy's conditions, indexes to be zero) and puts s back, unless a large
+// profile made it larger than a pool should keep.
 func (s *scratch) release() {
 	if cap(s.entries) > 1<<12 || cap(s.ids) > 1<<14 || cap(s.calls) > 1<<14 || cap(s.byNr) > 1<<16 || cap(s.pending) > 1<<12 ||
 		cap(s.strs.s) > 1<<14 || cap(s.syscalls.s) > 1<<12 || cap(s.args.s) > 1<<12 || cap(s.filters.s) > 1<<12 {
@@ -331,9 +334,11 @@ func (s *scratch) release() {
 	s.syscalls.release()
 	s.args.release()
 	s.filters.release()
-	clear(s.entries[:cap(s.entries)])
-	clear(s.pending[:cap(s.pending)])
-	clear(s.subs[:cap(s.subs)])
+	clear(s.entries)
+	clear(s.byNr)
+	clear(s.pending)
+	clear(s.subs)
+	clear(s.onAll)
 	scratches.Put(s)
 }
 
