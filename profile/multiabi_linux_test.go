@@ -1,6 +1,7 @@
 package profile_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -50,6 +51,15 @@ const multiABIProfile = `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,
 // The notes are the target's, then each ABI's that are new.
 func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options, compat []seccomp.Arch) (*seccomp.Policy, []string) {
 	t.Helper()
+	want, notes, err := perABIReferenceErr(t, p, opts, compat)
+	require.NoError(t, err)
+	return want, notes
+}
+
+// perABIReferenceErr is perABIReference, with the error of an ABI that
+// fails on its own.
+func perABIReferenceErr(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options, compat []seccomp.Arch) (*seccomp.Policy, []string, error) {
+	t.Helper()
 	strip := func(swap map[string]string) *mobyseccomp.Seccomp {
 		q := *p
 		q.ArchMap, q.Architectures = nil, nil
@@ -74,7 +84,9 @@ func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options,
 		return &q
 	}
 	want, notes, err := profile.FromDocker(strip(nil), opts)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, nil, err
+	}
 	want.Compat = compat
 	for i := range want.Syscalls {
 		want.Syscalls[i] = onABI(opts.Arch, want.Syscalls[i])
@@ -84,7 +96,9 @@ func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options,
 		o := opts
 		o.Arch = abi
 		sub, subNotes, err := profile.FromDocker(strip(map[string]string{target: own, own: target}), o)
-		require.NoError(t, err, "%s", abi)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", abi, err)
+		}
 		for _, sc := range sub.Syscalls {
 			want.Syscalls = append(want.Syscalls, onABI(abi, sc))
 		}
@@ -94,7 +108,7 @@ func perABIReference(t *testing.T, p *mobyseccomp.Seccomp, opts profile.Options,
 			}
 		}
 	}
-	return shareAcrossABIs(t, want), notes
+	return shareAcrossABIs(t, want), notes, nil
 }
 
 // shareAcrossABIs turns the target's entries of a name that every ABI
@@ -130,7 +144,7 @@ func shareAcrossABIs(t *testing.T, p *seccomp.Policy) *seccomp.Policy {
 		shared[name] = on
 	}
 	q := *p
-	q.Syscalls = nil
+	q.Syscalls = make([]seccomp.Syscall, 0, len(p.Syscalls)) // none is an empty list, with compat ABIs
 	for _, sc := range p.Syscalls {
 		switch {
 		case stub(sc) || !shared[sc.Name]:
@@ -188,6 +202,51 @@ func TestImportMultiABIAsEachABI(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzImportMultiABI checks TestImportMultiABIAsEachABI's claim on any
+// profile that compiles for a target with compat ABIs of its family (the
+// x86, arm and mips ABIs, which number errno names alike): the policy is
+// each ABI's resolved on its own, a name every ABI has one entry of every
+// ABI with the same rules on each, and so are the notes.
+func FuzzImportMultiABI(f *testing.F) {
+	podman, err := os.ReadFile("testdata/podman-seccomp.json")
+	require.NoError(f, err)
+	for _, seed := range [][]byte{dockerJSON(f), podman, []byte(multiABIProfile)} {
+		for k := range 3 {
+			f.Add(seed, uint8(k))
+		}
+	}
+	targets := []seccomp.Arch{seccomp.ArchX86_64, seccomp.ArchAArch64, seccomp.ArchMIPS64}
+	family := map[seccomp.Arch][]seccomp.Arch{
+		seccomp.ArchX86_64:  {seccomp.ArchX86, seccomp.ArchX32},
+		seccomp.ArchAArch64: {seccomp.ArchARM},
+		seccomp.ArchMIPS64:  {seccomp.ArchMIPS, seccomp.ArchMIPSEL64, seccomp.ArchMIPSEL},
+	}
+	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
+		opts := profile.Options{Arch: targets[int(k)%len(targets)], Caps: []string{"CAP_SYS_PTRACE"}}
+		got, notes, err := profile.Import(data, opts)
+		if err != nil || len(got.Compat) == 0 || len(notes) > 500 || profile.UsesErrnoNames(data) {
+			return // no compat ABI; or near maxNotes, where each ABI validates on its own
+		}
+		for _, c := range got.Compat {
+			if !slices.Contains(family[opts.Arch], c) {
+				return // another errno family: resolved on its own (TestImportCompatABIErrnoNumbers)
+			}
+		}
+		parsed, err := profile.Parse(data)
+		require.NoError(t, err, "Import reads it")
+		want, wantNotes, err := perABIReferenceErr(t, parsed, opts, got.Compat)
+		if err != nil {
+			return // an ABI fails on its own where the target's filters keep an entry it fails on
+		}
+		require.Equal(t, want, got)
+		// Import's notes are the ABIs', and those on fields, which
+		// FromDocker, reading Docker's types, never sees.
+		for _, n := range wantNotes {
+			require.Contains(t, notes, n)
+		}
+	})
 }
 
 // TestImportMultiABIStrictCountsEachABI checks that under Strict, a note
