@@ -112,10 +112,13 @@
 // arches a profile lists (architectures, or its archMap entry for the
 // target: x86 and x32 beside x86_64, arm beside aarch64) are compiled with
 // it into one program, as runc compiles them (seccomp.Policy.Compat): each
-// resolved on its own system call numbers, its entries marked with
-// seccomp.Syscall.Arch, Docker's arches filters read for the target (as
-// Docker reads them for the host), and runc's ENOSYS patch applied on each
-// ABI's own highest number when the target gets it. An arch libseccomp
+// resolved on its own system call numbers, Docker's arches filters read for
+// the target (as Docker reads them for the host), and runc's ENOSYS patch
+// applied on each ABI's own highest number when the target gets it. A call
+// that every ABI has has the same rules on each, and is one entry for them
+// all (seccomp.Syscall.Arch unset, its number on the target beside its
+// name); the others are marked with the ABI they are for, where ABIs number
+// errno names otherwise (PowerPC's beside x86's) all of them. An arch libseccomp
 // knows but this package has no table for (s390, mips n32, ppc) is named
 // in a note and not compiled. The calls of every arch outside the program
 // get the policy's bad-arch action, seccomp.KillThread, which is
