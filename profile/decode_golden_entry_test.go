@@ -189,6 +189,49 @@ func entryGoldenFamilies() []goldenFamily {
 		}
 		fams = append(fams, f)
 	}
+	// Names arrays whose separators are indented alike, but for one
+	// that differs, and whose names cross 8 and 16 bytes.
+	f = goldenFamily{name: "entry/names"}
+	seps := []string{",\n\t\t\t\t", ",\n\t\t", ",\n\t\t\t\t\t\t", ",\n       ", ",\n  ", ",", ", "}
+	odd := []string{",\n\t\t\t\t\t", ",\n\t\t\t", ",\n\t\t\t ", ",\n\t\t\t\t\t\t\t\t\t", "\n\t\t\t\t", ",\r\n\t\t\t\t", ",\n\t\t\x0b\t", ",,\n\t\t\t\t", ",\n\t\t\t\t]", "]", ",\n\t\t\t\t1", ",\n\t\t\t\tnull", ""}
+	for _, sep := range seps {
+		for n := 1; n <= 5; n++ {
+			for at := -1; at < n-1; at++ {
+				for _, o := range odd {
+					if at < 0 && o != odd[0] {
+						continue
+					}
+					names := make([]string, n)
+					var b strings.Builder
+					b.WriteString(`[` + sep[1:])
+					for k := range n {
+						names[k] = fmt.Sprintf(`"%s"`, "abcdefghijklmnopqrstu"[:(k*7+n)%21])
+						b.WriteString(names[k])
+						if k < n-1 {
+							if k == at {
+								b.WriteString(o)
+							} else {
+								b.WriteString(sep)
+							}
+						}
+					}
+					b.WriteString("\n\t\t\t]")
+					f.cases = append(f.cases, entryProfile(`{"names":`+b.String()+`,"action":"X"}`, plainEntry))
+				}
+			}
+		}
+	}
+	for n := 0; n <= 20; n++ {
+		for _, sp := range []string{"", `\"`, "é", "\x01", `\u0041`} {
+			for _, at := range []int{0, n / 2, n} {
+				name := "abcdefghijklmnopqrstu"[:n]
+				name = name[:at] + sp + name[at:]
+				arr := "[\n\t\t\t\t\"a\",\n\t\t\t\t\"" + name + "\",\n\t\t\t\t\"" + name + "\",\n\t\t\t\t\"b\"\n\t\t\t]"
+				f.cases = append(f.cases, entryProfile(`{"names":`+arr+`,"action":"X"}`), entryProfile(`{"names":`+arr))
+			}
+		}
+	}
+	fams = append(fams, f)
 	// Docker's default profile, as moby writes it and compact.
 	dock := goldenFamily{name: "entry/docker"}
 	for _, indent := range []string{"\t", "  ", ""} {
