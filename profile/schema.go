@@ -592,7 +592,7 @@ func fastKey(src string, i int) (string, int, bool) {
 	if i >= len(src) || src[i] != '"' {
 		return "", i, false
 	}
-	j := plainEnd(src, i+1)
+	j := plainEnd16(src, i+1)
 	if j+1 >= len(src) || src[j] != '"' || src[j+1] != ':' {
 		return "", i, false
 	}
@@ -607,7 +607,7 @@ func fastKey(src string, i int) (string, int, bool) {
 // fastString reads a plain string at i, as string does.
 func fastString(src string, i int) (string, int, bool) {
 	if i < len(src) && src[i] == '"' {
-		if j := plainEnd(src, i+1); j < len(src) && src[j] == '"' {
+		if j := plainEnd16(src, i+1); j < len(src) && src[j] == '"' {
 			return src[i+1 : j], j + 1, true
 		}
 	}
@@ -633,6 +633,22 @@ func fastUint(src string, i, bits int) (uint64, int, bool) {
 		}
 	}
 	return 0, i, false
+}
+
+// plainEnd16 is plainEnd for the short strings of a profile, which are
+// mostly under 16 bytes: it tests 16 without a call.
+func plainEnd16(src string, j int) int {
+	if j+16 > len(src) {
+		return plainEnd(src, j)
+	}
+	n := bits.TrailingZeros64(stopBytes(load64(src[j:]))) >> 3
+	if n == 8 {
+		n += bits.TrailingZeros64(stopBytes(load64(src[j+8:]))) >> 3
+	}
+	if n == 16 {
+		return plainEnd(src, j+16)
+	}
+	return j + n
 }
 
 // fastNext reads what follows a member or element at i: the ',' before
@@ -683,23 +699,7 @@ func (d *decoder) fastStrings(i int) ([]string, int, bool) {
 		if i >= len(src) || src[i] != '"' {
 			break
 		}
-		// plainEnd, inlined: a call a name costs as much as its
-		// scanning.
-		// Most names are under 16 bytes: test 16 at once, without a
-		// branch on which 8 hold the end.
-		j := i + 1
-		if j+16 <= len(src) {
-			n := bits.TrailingZeros64(stopBytes(load64(src[j:]))) >> 3
-			if n == 8 {
-				n += bits.TrailingZeros64(stopBytes(load64(src[j+8:]))) >> 3
-			}
-			j += n
-			if n == 16 {
-				j = plainEnd(src, j)
-			}
-		} else {
-			j = plainEnd(src, j)
-		}
+		j := plainEnd16(src, i+1)
 		if j >= len(src) || src[j] != '"' {
 			break
 		}
