@@ -297,6 +297,12 @@ func (d *decoder) archMap() error {
 				}
 			}
 		}
+		if d.doc.archMap == nil {
+			// Room for what real profiles have (Docker's: 9) in one
+			// allocation, not five; none for an empty archMap, which
+			// stays nil.
+			d.doc.archMap = make([]archMapping, 0, 16)
+		}
 		d.doc.archMap = append(d.doc.archMap, m)
 	}
 }
@@ -595,7 +601,16 @@ func fastKey(src string, i int) (string, int, bool) {
 	if i >= len(src) || src[i] != '"' {
 		return "", i, false
 	}
-	j := plainEnd16(src, i+1)
+	// Most keys are under 8 bytes: plainEnd16's first test, inlined.
+	var j int
+	if i+9 <= len(src) {
+		j = i + 1 + bits.TrailingZeros64(stopBytes(load64(src[i+1:])))>>3
+		if j == i+9 {
+			j = plainEnd(src, j)
+		}
+	} else {
+		j = plainEnd(src, i+1)
+	}
 	if j+1 >= len(src) || src[j] != '"' || src[j+1] != ':' {
 		return "", i, false
 	}
@@ -657,8 +672,16 @@ func plainEnd16(src string, j int) int {
 // fastNext reads what follows a member or element at i: the ',' before
 // the next (more true) or the close that ends the container.
 func fastNext(src string, i int, close byte) (next int, more, ok bool) {
-	if k, ok := indentedComma(src, i); ok {
-		return k, true, true
+	// Most are the ',' of an indented object or array, a newline and a
+	// run of tabs or spaces (as indentEnd finds it), then the next: a
+	// byte above ' ' is no whitespace, and ends the run as ws would.
+	if i+11 <= len(src) && src[i] == ',' && src[i+1] == '\n' {
+		if c := src[i+2]; c == '\t' || c == ' ' {
+			k := i + 2 + bits.TrailingZeros64(load64(src[i+2:])^ones*uint64(c))>>3
+			if src[k] > ' ' {
+				return k, true, true
+			}
+		}
 	}
 	i = skipSpace(src, i)
 	if i < len(src) {
@@ -670,20 +693,6 @@ func fastNext(src string, i int, close byte) (next int, more, ok bool) {
 		}
 	}
 	return i, false, false
-}
-
-// indentedComma reads the ',' between the members or elements of an
-// indented object or array at i, and the newline and run of tabs or
-// spaces after it, and returns the offset of the next; else it reports
-// false. A byte above ' ' is no whitespace: it ends the run as ws would.
-func indentedComma(src string, i int) (int, bool) {
-	if i+11 <= len(src) && src[i] == ',' && src[i+1] == '\n' {
-		if c := src[i+2]; c == '\t' || c == ' ' {
-			k := i + 2 + bits.TrailingZeros64(load64(src[i+2:])^ones*uint64(c))>>3
-			return k, src[k] > ' '
-		}
-	}
-	return i, false
 }
 
 // fastStrings reads a non-empty array of plain strings at i into the
@@ -715,8 +724,8 @@ func (d *decoder) fastStrings(i int) ([]string, int, bool) {
 			i = j + sepLen
 			continue
 		}
-		// Else the indented separator found as indentedComma does
-		// (inlined), or a compact one.
+		// Else the indented separator found as fastNext does, or a
+		// compact one.
 		if k := j + 1; k+11 <= len(src) && src[k] == ',' && src[k+1] == '\n' {
 			if c := src[k+2]; c == '\t' || c == ' ' {
 				k += 2 + bits.TrailingZeros64(load64(src[k+2:])^ones*uint64(c))>>3
