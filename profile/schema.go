@@ -578,9 +578,10 @@ func parseMinKernel(s string) (kernelVersion, error) {
 // plain bytes with its colon right after it, with plain strings, short
 // integers, and args and filters of the same shape. syscallFast reads
 // those with the position in a local variable, a field by a switch on its
-// key, and no call per token; on anything else it gives up, leaving
-// nothing the general code reads changed, and that code reads the entry
-// from its start, making its errors and notes as ever.
+// key, and a call a member at most, not several a token; on anything else
+// it gives up, leaving nothing the general code reads changed, and that
+// code reads the entry from its start, making its errors and notes as
+// ever.
 
 // entryFastPath turns syscallFast on; tests turn it off, to compare.
 var entryFastPath = true
