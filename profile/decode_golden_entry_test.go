@@ -232,6 +232,27 @@ func entryGoldenFamilies() []goldenFamily {
 		}
 	}
 	fams = append(fams, f)
+	// Entries after others, indented, whose whitespace or separators
+	// differ in one byte from the earlier ones': a byte dropped, a tab
+	// or space more, or another byte in its place.
+	var many bytes.Buffer
+	if err := json.Indent(&many, []byte(entryProfile(full, plainEntry, full, plainEntry, full)), "", "\t"); err != nil {
+		panic(err)
+	}
+	src := many.String()
+	for lo := len(src) / 3; lo < len(src); lo += 256 {
+		f := goldenFamily{name: fmt.Sprintf("entry/learned/from%d", lo)}
+		for i := lo; i < min(lo+256, len(src)); i++ {
+			if c := src[i]; c != '\t' && c != '\n' && c != ',' && c != ' ' && c != ']' && c != '}' && c != '"' {
+				continue
+			}
+			for _, r := range []string{"", "\t", " ", "\r", "x"} {
+				f.cases = append(f.cases, src[:i]+r+src[i+1:])
+			}
+			f.cases = append(f.cases, src[:i]+"\t"+src[i:], src[:i]+" "+src[i:])
+		}
+		fams = append(fams, f)
+	}
 	// Docker's default profile, as moby writes it and compact.
 	dock := goldenFamily{name: "entry/docker"}
 	for _, indent := range []string{"\t", "  ", ""} {
