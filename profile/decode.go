@@ -38,6 +38,8 @@ type decoder struct {
 	filters []docFilter
 	// mem lends the arenas' first arrays, and the entries'.
 	mem *scratch
+	// seps are the separators syscallFast learns.
+	seps [sepContexts]sepCache
 }
 
 // decodeError is a syntax error, or a value of the wrong type, at an

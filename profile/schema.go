@@ -670,43 +670,83 @@ func plainEnd16(src string, j int) int {
 	return j + n
 }
 
+// sepCache holds the bytes that last came between two members or
+// elements of one kind of container, and before its close: an indented
+// profile repeats them for each, as a compact one does, so that one test
+// of 8 bytes finds the next instead of a scan of them.
+type sepCache struct {
+	next, close sepBytes
+}
+
+// sepBytes are n bytes (0: none yet), as word, under mask.
+type sepBytes struct {
+	word, mask uint64
+	n          int
+}
+
+// learn keeps src[i:i+n] as s, if n is at most 8.
+func (s *sepBytes) learn(src string, i, n int) {
+	if n <= 8 && i+8 <= len(src) {
+		s.n, s.mask = n, ^uint64(0)>>(64-8*n)
+		s.word = load64(src[i:]) & s.mask
+	}
+}
+
+// Contexts of the separators syscallFast learns: containers of each kind
+// at each depth.
+const (
+	sepEntry   = iota // an entry's members
+	sepNames          // its names' elements
+	sepArgs           // its args' elements
+	sepArg            // an arg's members
+	sepFilter         // a filter's members
+	sepStrings        // a filter's caps' or arches' elements
+	sepContexts
+)
+
 // fastNext reads what follows a member or element at i: the ',' before
-// the next (more true) or the close that ends the container.
-func fastNext(src string, i int, close byte) (next int, more, ok bool) {
-	// Most are the ',' of an indented object or array, a newline and a
-	// run of tabs or spaces (as indentEnd finds it), then the next: a
-	// byte above ' ' is no whitespace, and ends the run as ws would.
-	if i+11 <= len(src) && src[i] == ',' && src[i+1] == '\n' {
-		if c := src[i+2]; c == '\t' || c == ' ' {
-			k := i + 2 + bits.TrailingZeros64(load64(src[i+2:])^ones*uint64(c))>>3
-			if src[k] > ' ' {
-				return k, true, true
-			}
+// the next (more true) or the close that ends the container. The bytes
+// it reads, from i to the next's first byte or past the close, are only
+// whitespace besides the ',' or close; when they are the same as before,
+// c's test finds them, and else it learns them.
+func fastNext(src string, i int, close byte, c *sepCache) (next int, more, ok bool) {
+	if i+8 <= len(src) {
+		w := load64(src[i:])
+		if c.next.n != 0 && w&c.next.mask == c.next.word {
+			return i + c.next.n - 1, true, true // on the next's first byte
+		}
+		if c.close.n != 0 && w&c.close.mask == c.close.word {
+			return i + c.close.n, false, true
 		}
 	}
-	i = skipSpace(src, i)
-	if i < len(src) {
-		switch src[i] {
+	k := skipSpace(src, i)
+	if k < len(src) {
+		switch src[k] {
 		case ',':
-			return skipSpace(src, i+1), true, true
+			k = skipSpace(src, k+1)
+			if k < len(src) {
+				c.next.learn(src, i, k+1-i)
+			}
+			return k, true, true
 		case close:
-			return i + 1, false, true
+			c.close.learn(src, i, k+1-i)
+			return k + 1, false, true
 		}
 	}
-	return i, false, false
+	return k, false, false
 }
 
 // fastStrings reads a non-empty array of plain strings at i into the
 // arena, as strings does.
-func (d *decoder) fastStrings(i int) ([]string, int, bool) {
+func (d *decoder) fastStrings(i int, ctx int) ([]string, int, bool) {
 	src := d.src
 	if i >= len(src) || src[i] != '[' {
 		return nil, i, false
 	}
 	strs := d.strs // in a local, stored back once
 	lo := len(strs)
-	var sep, sepMask uint64 // the separator's bytes, once found
-	var sepLen int
+	c := &d.seps[ctx]
+	sep := c.next // fastNext's first test, inlined, from a local
 	i = skipSpace(src, i+1)
 	for {
 		if i >= len(src) || src[i] != '"' {
@@ -717,37 +757,17 @@ func (d *decoder) fastStrings(i int) ([]string, int, bool) {
 			break
 		}
 		strs = append(strs, src[i+1:j])
-		// Most separators are an indented array's: the same bytes
-		// each time, up to the next string's quote. Once known, one
-		// test of 8 bytes finds it, and the next string's offset does
-		// not wait for the bytes' load.
-		if sepLen != 0 && j+9 <= len(src) && load64(src[j+1:])&sepMask == sep {
-			i = j + sepLen
-			continue
-		}
-		// Else the indented separator found as fastNext does, or a
-		// compact one.
-		if k := j + 1; k+11 <= len(src) && src[k] == ',' && src[k+1] == '\n' {
-			if c := src[k+2]; c == '\t' || c == ' ' {
-				k += 2 + bits.TrailingZeros64(load64(src[k+2:])^ones*uint64(c))>>3
-				if src[k] > ' ' {
-					if n := k - j; n <= 8 && src[k] == '"' {
-						sepLen, sepMask = n, ^uint64(0)>>(64-8*n)
-						sep = load64(src[j+1:]) & sepMask
-					}
-					i = k
-					continue
-				}
-			}
-		}
-		if j+2 < len(src) && src[j+1] == ',' && src[j+2] == '"' {
-			i = j + 2
+		// The next string's offset does not wait for the separator's
+		// bytes to load, only the branch does.
+		if sep.n != 0 && j+9 <= len(src) && load64(src[j+1:])&sep.mask == sep.word {
+			i = j + sep.n
 			continue
 		}
 		var more, ok bool
-		if i, more, ok = fastNext(src, j+1, ']'); !ok {
+		if i, more, ok = fastNext(src, j+1, ']', c); !ok {
 			break
 		}
+		sep = c.next
 		if !more {
 			d.strs = strs
 			hi := len(strs)
@@ -785,7 +805,7 @@ func (d *decoder) syscallFast(e *docSyscall) bool {
 		switch key {
 		case "names":
 			f = 0
-			x.names, i, ok = d.fastStrings(i)
+			x.names, i, ok = d.fastStrings(i, sepNames)
 		case "name":
 			f = 1
 			x.name, i, ok = fastString(src, i)
@@ -818,7 +838,7 @@ func (d *decoder) syscallFast(e *docSyscall) bool {
 			seen |= 1 << f
 		}
 		if ok {
-			i, more, ok = fastNext(src, i, '}')
+			i, more, ok = fastNext(src, i, '}', &d.seps[sepEntry])
 		}
 	}
 	if !ok || x.name == "" && len(x.names) == 0 || x.action == "" {
@@ -880,7 +900,7 @@ func (d *decoder) fastArgs(i int) ([]docArg, int, bool) {
 				seen |= 1 << f
 			}
 			if ok {
-				i, more, ok = fastNext(src, i, '}')
+				i, more, ok = fastNext(src, i, '}', &d.seps[sepArg])
 			}
 		}
 		if !ok || len(d.args) == seccomp.MaxConds {
@@ -890,7 +910,7 @@ func (d *decoder) fastArgs(i int) ([]docArg, int, bool) {
 			d.args = d.mem.args.take(64) // as argList does
 		}
 		d.args = append(d.args, a)
-		if i, more, ok = fastNext(src, i, ']'); !ok {
+		if i, more, ok = fastNext(src, i, ']', &d.seps[sepArgs]); !ok {
 			return nil, i, false
 		}
 		if !more {
@@ -928,10 +948,10 @@ func (d *decoder) fastFilter(i int, took *bool) (*docFilter, int, bool) {
 		switch key {
 		case "caps":
 			k = 0
-			f.caps, i, ok = d.fastStrings(i)
+			f.caps, i, ok = d.fastStrings(i, sepStrings)
 		case "arches":
 			k = 1
-			f.arches, i, ok = d.fastStrings(i)
+			f.arches, i, ok = d.fastStrings(i, sepStrings)
 		case "minKernel":
 			k = 2
 			var s string
@@ -947,7 +967,7 @@ func (d *decoder) fastFilter(i int, took *bool) (*docFilter, int, bool) {
 			seen |= 1 << k
 		}
 		if ok {
-			i, more, ok = fastNext(src, i, '}')
+			i, more, ok = fastNext(src, i, '}', &d.seps[sepFilter])
 		}
 	}
 	return f, i, ok
