@@ -670,12 +670,13 @@ func plainEnd16(src string, j int) int {
 	return j + n
 }
 
-// sepCache holds the bytes that last came between two members or
-// elements of one kind of container, and before its close: an indented
+// sepCache holds the bytes that last came after the open of one kind of
+// container, between two of its members or elements, and before its
+// close: an indented
 // profile repeats them for each, as a compact one does, so that one test
 // of 8 bytes finds the next instead of a scan of them.
 type sepCache struct {
-	next, close sepBytes
+	open, next, close sepBytes
 }
 
 // sepBytes are n bytes (0: none yet), as word, under mask.
@@ -703,6 +704,21 @@ const (
 	sepStrings        // a filter's caps' or arches' elements
 	sepContexts
 )
+
+// fastOpen returns the offset of the first member or element of a
+// container whose open ends at i, as skipSpace does: by c's test when the
+// whitespace and the byte after it are the same as before, else by
+// skipSpace, learning them.
+func fastOpen(src string, i int, c *sepCache) int {
+	if c.open.n != 0 && i+8 <= len(src) && load64(src[i:])&c.open.mask == c.open.word {
+		return i + c.open.n - 1
+	}
+	k := skipSpace(src, i)
+	if k < len(src) {
+		c.open.learn(src, i, k+1-i)
+	}
+	return k
+}
 
 // fastNext reads what follows a member or element at i: the ',' before
 // the next (more true) or the close that ends the container. The bytes
@@ -747,7 +763,7 @@ func (d *decoder) fastStrings(i int, ctx int) ([]string, int, bool) {
 	lo := len(strs)
 	c := &d.seps[ctx]
 	sep := c.next // fastNext's first test, inlined, from a local
-	i = skipSpace(src, i+1)
+	i = fastOpen(src, i+1, c)
 	for {
 		if i >= len(src) || src[i] != '"' {
 			break
@@ -794,7 +810,7 @@ func (d *decoder) syscallFast(e *docSyscall) bool {
 	x := e // written in place: a copy would take a write barrier a pointer
 	var seen uint16
 	var took bool // whether filter took a new arena
-	i = skipSpace(src, i+1)
+	i = fastOpen(src, i+1, &d.seps[sepEntry])
 	ok := i < len(src) && src[i] != '}' // {} has no names: an error
 	for more := true; ok && more; {
 		var key string
@@ -862,14 +878,14 @@ func (d *decoder) fastArgs(i int) ([]docArg, int, bool) {
 		return nil, i, false
 	}
 	lo := len(d.args)
-	i = skipSpace(src, i+1)
+	i = fastOpen(src, i+1, &d.seps[sepArgs])
 	for {
 		if i >= len(src) || src[i] != '{' {
 			return nil, i, false
 		}
 		var a docArg
 		var seen uint16
-		i = skipSpace(src, i+1)
+		i = fastOpen(src, i+1, &d.seps[sepArg])
 		ok, more := i < len(src), true
 		if ok && src[i] == '}' {
 			i, more = i+1, false
@@ -934,7 +950,7 @@ func (d *decoder) fastFilter(i int, took *bool) (*docFilter, int, bool) {
 	d.filters = append(d.filters, docFilter{})
 	f := &d.filters[len(d.filters)-1]
 	var seen uint16
-	i = skipSpace(src, i+1)
+	i = fastOpen(src, i+1, &d.seps[sepFilter])
 	ok, more := i < len(src), true
 	if ok && src[i] == '}' {
 		return f, i + 1, true
