@@ -253,6 +253,39 @@ func entryGoldenFamilies() []goldenFamily {
 		}
 		fams = append(fams, f)
 	}
+	// archMap's mappings of every shape, and indented ones whose
+	// whitespace differs in one byte from the earlier ones'.
+	f = goldenFamily{name: "archmap/shapes"}
+	for _, m := range []string{
+		`{"architecture":"A","subArchitectures":["B","C"]}`, `{"subArchitectures":["B"],"architecture":"A"}`, `{"architecture":"A"}`, `{"subArchitectures":["B"]}`, `{}`, `null`,
+		`{"architecture":"A","subArchitectures":null}`, `{"architecture":"A","subArchitectures":nullx}`, `{"architecture":"A","subArchitectures":nul}`, `{"architecture":"A","subArchitectures":[]}`,
+		`{"architecture":null,"subArchitectures":["B"]}`, `{"architecture":1}`, `{"architecture":"A","subArchitectures":"B"}`, `{"architecture":"A","subArchitectures":[1]}`,
+		`{"architecture":"A","architecture":"B"}`, `{"subArchitectures":["B"],"subArchitectures":["C"]}`, `{"Architecture":"A","SUBARCHITECTURES":["B"]}`,
+		`{"architecture":"A","x":[1,{"y":2}]}`, `{"architecture":"\u0041","subArchitectures":["\u0042"]}`, `{"architecture":"é"}`, `{"architecture":"A",}`,
+		`{"architecture":"A" "subArchitectures":["B"]}`, `{"architecture" :"A"}`, `{"architecture":"A","subArchitectures":["B",]}`, `{"architecture":"A"`, `[]`, `1`, `{`,
+	} {
+		for _, am := range []string{`[` + m + `]`, `[` + m + `,{"architecture":"Z"}]`, `[{"architecture":"Y","subArchitectures":["W"]},` + m + `]`} {
+			f.cases = append(f.cases, `{"defaultAction":"SCMP_ACT_ERRNO","archMap":`+am+`,"syscalls":[]}`, `{"defaultAction":"SCMP_ACT_ERRNO","archMap":`+am)
+		}
+	}
+	f.cases = append(f.cases, `{"defaultAction":"SCMP_ACT_ERRNO","archMap":[],"syscalls":[]}`, `{"defaultAction":"SCMP_ACT_ERRNO","archMap":null,"syscalls":[]}`,
+		`{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"A"}],"archMap":[{"architecture":"B"}],"syscalls":[]}`)
+	fams = append(fams, f)
+	var am bytes.Buffer
+	if err := json.Indent(&am, []byte(`{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"A","subArchitectures":["B","C"]},{"architecture":"D","subArchitectures":["E"]},{"architecture":"F","subArchitectures":null},{"architecture":"G","subArchitectures":["H","I","J"]}],"syscalls":[`+plainEntry+`]}`), "", "\t"); err != nil {
+		panic(err)
+	}
+	f = goldenFamily{name: "archmap/learned"}
+	for i, src := 0, am.String(); i < len(src); i++ {
+		if c := src[i]; c != '\t' && c != '\n' && c != ',' && c != ' ' && c != ']' && c != '}' && c != '"' && c != 'n' {
+			continue
+		}
+		for _, r := range []string{"", "\t", " ", "\r", "x"} {
+			f.cases = append(f.cases, src[:i]+r+src[i+1:])
+		}
+		f.cases = append(f.cases, src[:i]+"\t"+src[i:])
+	}
+	fams = append(fams, f)
 	// Docker's default profile, as moby writes it and compact.
 	dock := goldenFamily{name: "entry/docker"}
 	for _, indent := range []string{"\t", "  ", ""} {
