@@ -38,6 +38,8 @@ type decoder struct {
 	filters []docFilter
 	// mem lends the arenas' first arrays, and the entries'.
 	mem *scratch
+	// seps are the separators syscallFast learns.
+	seps [sepContexts]sepCache
 }
 
 // decodeError is a syntax error, or a value of the wrong type, at an
@@ -194,10 +196,30 @@ func (d *decoder) ws() {
 // plainEnd returns the offset of the first byte at or after i that ends
 // a string's plain bytes: its closing quote, or what strSlow reads.
 func plainEnd(src string, i int) int {
+	// Eight bytes at a time while there are eight: a loop a byte would
+	// exit at a varying count, which mispredicts once a string.
+	for i+8 <= len(src) {
+		if m := stopBytes(load64(src[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
 	for i < len(src) && !stopsString[src[i]] {
 		i++
 	}
 	return i
+}
+
+// stopBytes has the high bit set in each byte of x that stopsString
+// marks, and perhaps in bytes above the lowest of them (a borrow carries
+// upward), never below it: its lowest set bit marks x's first stop.
+func stopBytes(x uint64) uint64 {
+	const hi = 0x80 * ones
+	quote, backslash := x^('"'*ones), x^('\\'*ones)
+	return (x | // non-ASCII
+		(x-0x20*ones)&^x | // below 0x20
+		(quote-ones)&^quote | // '"'
+		(backslash-ones)&^backslash) & hi // '\\'
 }
 
 // stopsString marks the bytes str stops at: the closing quote, and those
