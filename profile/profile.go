@@ -728,10 +728,18 @@ func (em *emitter) only(a seccomp.Action) []seccomp.Rule {
 // onAll reports whether every ABI has call c of ABI a: the target r, and
 // its compat ABIs subs.
 func onAll(a, r *resolver, subs []resolver, c *call) bool {
-	name := ""
-	if c.id < 0 { // a name libseccomp lacks, looked up by name
-		name = a.table.name(a.arch, int(c.nr))
+	if c.id >= 0 { // table.number, written out for its common case
+		if r.table.byID[c.id] < 0 {
+			return false
+		}
+		for k := range subs {
+			if subs[k].table.byID[c.id] < 0 {
+				return false
+			}
+		}
+		return true
 	}
+	name := a.table.name(a.arch, int(c.nr)) // a name libseccomp lacks, looked up by name
 	if _, ok := r.table.number(r.arch, c.id, name); !ok {
 		return false
 	}
