@@ -579,23 +579,9 @@ func (d *decoder) uint(path string, bits int) (optUint, error) {
 	// Most are a few digits and then something that is not part of a
 	// number: read those here, and anything else from the start below.
 	d.ws()
-	src, i := d.src, d.pos
-	if i < len(src) && src[i] >= '0' && src[i] <= '9' {
-		var v uint64
-		j := i + 1
-		if src[i] != '0' { // a 0 is the whole integer part
-			v = uint64(src[i] - '0')
-			// At most 19 digits cannot overflow 64 bits.
-			for j < len(src) && j-i < 19 && src[j] >= '0' && src[j] <= '9' {
-				v = v*10 + uint64(src[j]-'0')
-				j++
-			}
-		}
-		if (j == len(src) || !continuesInteger[src[j]] || src[i] == '0' && src[j] >= '0' && src[j] <= '9') &&
-			(bits == 64 || v < 1<<bits) {
-			d.pos = j
-			return optUint{v, true}, nil
-		}
+	if v, j, ok := fastUint(d.src, d.pos, bits); ok {
+		d.pos = j
+		return optUint{v, true}, nil
 	}
 	switch c := d.peek(); {
 	case c == 'n':

@@ -641,6 +641,7 @@ func fastUint(src string, i, bits int) (uint64, int, bool) {
 		j := i + 1
 		if src[i] != '0' { // a 0 is the whole integer part
 			v = uint64(src[i] - '0')
+			// At most 19 digits cannot overflow 64 bits.
 			for j < len(src) && j-i < 19 && src[j] >= '0' && src[j] <= '9' {
 				v = v*10 + uint64(src[j]-'0')
 				j++
