@@ -7,14 +7,20 @@ import (
 	"github.com/sandboxkit/seccomp"
 )
 
+// dockerSource is Docker's default profile as moby's default.json indents
+// it.
+func dockerSource(tb testing.TB) string {
+	data, err := json.MarshalIndent(DockerDefault(), "", "\t")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(data)
+}
+
 // BenchmarkDecode measures Import's first stage alone: JSON bytes to a
 // document, Docker's default profile.
 func BenchmarkDecode(b *testing.B) {
-	data, err := json.MarshalIndent(DockerDefault(), "", "\t")
-	if err != nil {
-		b.Fatal(err)
-	}
-	src := string(data)
+	src := dockerSource(b)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -42,5 +48,21 @@ func BenchmarkResolve(b *testing.B) {
 		if _, _, err := resolveDocument(doc, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecodePooled measures decoding as Import does it: Docker's
+// default profile, its arenas lent from a pooled scratch, so that the
+// figure is the decoder's and not the garbage collector's.
+func BenchmarkDecodePooled(b *testing.B) {
+	src := dockerSource(b)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		mem := scratches.Get().(*scratch)
+		if _, err := decodeIn(src, mem); err != nil {
+			b.Fatal(err)
+		}
+		mem.release()
 	}
 }

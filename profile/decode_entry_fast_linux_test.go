@@ -94,23 +94,3 @@ func FuzzEntryFastPath(f *testing.F) {
 		compareFastPath(t, src)
 	})
 }
-
-// BenchmarkDecodePooled measures decoding as Import does it: Docker's
-// default profile, its arenas lent from a pooled scratch, so that the
-// figure is the decoder's and not the garbage collector's.
-func BenchmarkDecodePooled(b *testing.B) {
-	data, err := json.MarshalIndent(DockerDefault(), "", "\t")
-	if err != nil {
-		b.Fatal(err)
-	}
-	src := string(data)
-	b.SetBytes(int64(len(src)))
-	b.ReportAllocs()
-	for b.Loop() {
-		mem := scratches.Get().(*scratch)
-		if _, err := decodeIn(src, mem); err != nil {
-			b.Fatal(err)
-		}
-		mem.release()
-	}
-}
