@@ -485,3 +485,16 @@ func TestMultiABINrOnFirstABI(t *testing.T) {
 		})
 	}
 }
+
+// A sub-call entry with no rules, on an ABI that has the sub-call only
+// through its multiplexer (accept on x86), is an error as it is where the
+// ABI has the call: before, x86 alone took it for none.
+func TestMultiplexedEntryWithoutRules(t *testing.T) {
+	for _, p := range []*Policy{
+		{Arch: ArchX86, Default: Errno(syscall.EPERM), Syscalls: []Syscall{{Name: "socketcall", Rules: []Rule{{Action: Allow}}}, {Name: "accept"}}},
+		{Arch: ArchX86, Compat: []Arch{ArchX86_64}, Default: Errno(syscall.EPERM), Syscalls: []Syscall{{Name: "accept"}}},
+	} {
+		_, err := p.Compile()
+		require.ErrorIs(t, err, errNoRules)
+	}
+}

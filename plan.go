@@ -339,6 +339,9 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		}
 		if err != nil {
 			if sc.Name != "" && sc.Arch == 0 && !hasName(arch, sc.Name) && multiplexed(arch, sc.Name) {
+				if len(sc.Rules) == 0 {
+					return fmt.Errorf("seccomp: syscall %q: %w", sc.Name, errNoRules)
+				}
 				subs = append(subs, i)
 				continue // only through the multiplexer here (send on x86, say)
 			}
@@ -428,10 +431,18 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		rules := p.Syscalls[i].Rules
 		owned := false // whether rules is the plan's own array
 		if len(mux) > 0 && mux[0].nr == nr {
-			// The derived rules come first, the multiplexer's own after,
-			// in the plan's memory (derivedRules leaves room).
-			rules, owned = append(mux[0].rules, rules...), true
-			mux = mux[1:]
+			if r := &rules[0]; len(rules) == 1 && len(r.Conds) == 0 && r.Action.valid() && (k == len(order) || nrs[order[k]] != nr) && allOf(mux[0].rules, r.Action) {
+				// The multiplexer's one entry is one unconditional rule,
+				// and every derived rule has its action: reduceRules
+				// would drop them all, as Docker's allow of socketcall
+				// drops its sub-calls' allows.
+				mux = mux[1:]
+			} else {
+				// The derived rules come first, the multiplexer's own
+				// after, in the plan's memory (derivedRules leaves room).
+				rules, owned = append(mux[0].rules, rules...), true
+				mux = mux[1:]
+			}
 		} else if k < len(order) && nrs[order[k]] == nr {
 			// Clip, so that appending copies rather than writing into
 			// the caller's array; after that the array is ours, and
@@ -459,6 +470,16 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		}
 	}
 	return nil
+}
+
+// allOf reports whether every rule has action a.
+func allOf(rules []Rule, a Action) bool {
+	for _, r := range rules {
+		if r.Action != a {
+			return false
+		}
+	}
+	return true
 }
 
 // complexRules marks, in planABI, an entry of more than one unconditional
