@@ -166,6 +166,8 @@ type workspace struct {
 	// acts holds, by a plan's entry, its one unconditional action, or
 	// complexRules (planABI).
 	acts []Action
+	// rec is what x86_64's plan notes for x32's (deriveX32).
+	rec planRecord
 	// nrs holds a plan's numbers, their entries, their order, and the
 	// counts; subs, its entries of multiplexed calls.
 	nrs  []uint32

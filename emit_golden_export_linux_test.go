@@ -118,3 +118,34 @@ func TimeEmission(b *testing.B, p *Policy, layout Layout) {
 
 // rusageThread is Linux's RUSAGE_THREAD: the calling thread's usage.
 const rusageThread = 1
+
+// DerivedX32 plans p, and reports whether x32's plan was derived from
+// x86_64's (deriveX32), and if so how it differs from x32's planned on its
+// own ("" for not at all).
+func DerivedX32(p *Policy) (derived bool, diff string, err error) {
+	w := new(workspace)
+	pls, _, err := p.plansIn(w)
+	if err != nil || !w.rec.derived {
+		return false, "", err
+	}
+	at := slices.Index(w.set, ArchX32)
+	got := pls[at]
+	var want plan
+	if err := p.planABI(new(workspace), &want, w.set[0], ArchX32, w.applies[at]); err != nil {
+		return true, "", err
+	}
+	switch {
+	case !slices.Equal(got.calls, want.calls):
+		return true, fmt.Sprintf("calls %v, planned %v", got.calls, want.calls), nil
+	case len(got.chains) != len(want.chains):
+		return true, fmt.Sprintf("%d chains, planned %d", len(got.chains), len(want.chains)), nil
+	case got.enosysAbove != want.enosysAbove || got.ceiling != want.ceiling || got.runs != want.runs || got.tableBase != want.tableBase:
+		return true, fmt.Sprintf("enosys %d ceiling %d runs %d base %#x, planned %d %d %d %#x", got.enosysAbove, got.ceiling, got.runs, got.tableBase, want.enosysAbove, want.ceiling, want.runs, want.tableBase), nil
+	}
+	for i := range got.chains {
+		if !rulesEqual(got.chains[i], want.chains[i]) {
+			return true, fmt.Sprintf("chain %d: %v, planned %v", i, got.chains[i], want.chains[i]), nil
+		}
+	}
+	return true, "", nil
+}

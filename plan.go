@@ -179,11 +179,26 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 	}
 	w.grow(len(set))
 	pls := w.ptrs[:len(set)]
+	// x32's plan may be x86_64's renumbered (deriveX32): x86_64's notes
+	// what it needs.
+	x32At := slices.Index(set, ArchX32)
+	w.rec.on, w.rec.derived = false, false
 	for a, arch := range set {
+		if a == 0 && arch == ArchX86_64 && x32At > 0 && grouped && !p.SkipMissing {
+			w.rec.start()
+		}
+		if a == x32At && p.deriveX32(w, pls[0], pls[a], &w.rec, applies[0], applies[a]) {
+			w.rec.derived = true
+			continue
+		}
 		if err := p.planABI(w, pls[a], set[0], arch, applies[a]); err != nil {
 			return nil, nil, err
 		}
+		if a == 0 && w.rec.on && len(w.rec.callFrom) != len(pls[0].calls) {
+			w.rec.on = false // a call not noted: plan x32 on its own
+		}
 	}
+	w.rec.on = false
 	if slices.Contains(set, ArchX32) {
 		for _, pl := range pls {
 			pl.x32Apart = pl.arch == ArchX86_64
@@ -321,6 +336,13 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		w.acts = make([]Action, n)
 	}
 	acts := w.acts[:n]
+	// x86_64's plan notes what deriveX32 needs: of its entries of every
+	// ABI, how many, whether x32 has each, and x32's highest number.
+	rec, recording := &w.rec, w.rec.on && arch == ArchX86_64
+	var to32 []int32
+	if recording {
+		to32 = crossNumbers(info, archInfos[ArchX32])
+	}
 	bottom, top := uint32(math.MaxUint32), uint32(0)
 	// subs are the entries of the multiplexers' sub-calls, named, in
 	// policy order (derivedRules).
@@ -365,6 +387,20 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		bottom, top = min(bottom, uint32(nr)), max(top, uint32(nr))
 	}
 	order = order[:len(nrs)]
+	if to32 != nil {
+		// Apart from the loop above, which x86_64 alone runs as fast.
+		for j, nr := range nrs {
+			if p.Syscalls[entries[j]].Arch != 0 {
+				continue
+			}
+			rec.every++
+			if at := int(nr) - info.table.first; at >= 0 && at < len(to32) && to32[at] != 0 {
+				rec.top32 = max(rec.top32, int(to32[at])-1)
+			} else {
+				rec.missing = true
+			}
+		}
+	}
 
 	// The multiplexers get the direct calls' rules first (multiplex.go).
 	w.subs = subs
@@ -417,17 +453,31 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 				return err
 			}
 			mux = mux[1:]
+			if recording {
+				rec.alone = false
+			}
 		}
 		k++
-		if a := acts[j]; a != complexRules && (len(mux) == 0 || mux[0].nr != nr) && (k == len(order) || nrs[order[k]] != nr) {
+		alone := (len(mux) == 0 || mux[0].nr != nr) && (k == len(order) || nrs[order[k]] != nr)
+		if a := acts[j]; a != complexRules && alone {
 			// The number's one entry, of one unconditional rule: what
 			// reduceRules would make of it, without its loops.
 			if a != p.Default {
 				pl.addCall(callPlan{nr: nr, chain: -1, action: a})
+				if recording {
+					rec.callFrom = append(rec.callFrom, rec.from(p, entries[j]))
+				}
 			}
 			continue
 		}
 		i := entries[j]
+		from := int32(-1) // the entry a call comes from, for rec; -1 for several
+		if recording {
+			if rec.alone = rec.alone && alone; alone {
+				from = rec.from(p, i)
+			}
+		}
+		calls := len(pl.calls)
 		rules := p.Syscalls[i].Rules
 		owned := false // whether rules is the plan's own array
 		if len(mux) > 0 && mux[0].nr == nr {
@@ -458,15 +508,19 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 			if a := rules[0].Action; a != p.Default {
 				pl.addCall(callPlan{nr: nr, chain: -1, action: a})
 			}
-			continue
-		}
-		if err := pl.add(w, nr, rules, owned, p.Syscalls[i].Name); err != nil {
+		} else if err := pl.add(w, nr, rules, owned, p.Syscalls[i].Name); err != nil {
 			return err
+		}
+		if recording && len(pl.calls) > calls {
+			rec.callFrom = append(rec.callFrom, from)
 		}
 	}
 	for _, m := range mux {
 		if err := pl.add(w, m.nr, m.rules, true, m.name); err != nil {
 			return err
+		}
+		if recording {
+			rec.alone = false
 		}
 	}
 	return nil

@@ -3,6 +3,9 @@
 package seccomp_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -124,4 +127,79 @@ func TestImportedEntryOrder(t *testing.T) {
 			require.Equal(t, want.Instructions, got.Instructions, "%s, %s", arch, layout)
 		}
 	}
+}
+
+// TestDerivedX32 checks that x32's plan derived from x86_64's (as the
+// importer's profiles let it be) is the plan x32's entries make on their
+// own: Docker's and Podman's profiles and the hand-made ones, for x86_64
+// with x86 and x32, with and without runc's ENOSYS stub and capabilities.
+func TestDerivedX32(t *testing.T) {
+	podman, err := os.ReadFile("profile/testdata/podman-seccomp.json")
+	require.NoError(t, err)
+	profiles := map[string][]byte{"podman": podman}
+	for name, js := range equivalenceProfiles {
+		profiles[name] = []byte(js)
+	}
+	derived := 0
+	for _, opts := range []profile.Options{{}, {NoENOSYS: true}, {Caps: []string{"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"}, Kernel: "4.4"}} {
+		opts.Arch = seccomp.ArchX86_64
+		p, _, err := profile.FromDocker(profile.DockerDefault(), opts)
+		require.NoError(t, err)
+		ok, diff, err := seccomp.DerivedX32(p)
+		require.NoError(t, err)
+		require.True(t, ok, "docker %+v: x32 planned, not derived", opts)
+		require.Empty(t, diff, "docker %+v", opts)
+		derived++
+		for name, data := range profiles {
+			o := opts
+			p, _, err := profile.Import(withX86Family(t, data), o)
+			require.NoError(t, err, name)
+			ok, diff, err := seccomp.DerivedX32(p)
+			require.NoError(t, err, name)
+			require.Empty(t, diff, "%s %+v", name, opts)
+			if ok {
+				derived++
+			}
+		}
+	}
+	t.Logf("%d policies with x32's plan derived", derived)
+}
+
+// withX86Family is a profile's JSON with an archMap entry for x86_64 that
+// lists x86 and x32, as Docker's has.
+func withX86Family(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // the args' 64-bit values, whole
+	require.NoError(t, dec.Decode(&m))
+	m["archMap"] = []any{map[string]any{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": []any{"SCMP_ARCH_X86", "SCMP_ARCH_X32"}}}
+	out, err := json.Marshal(m)
+	require.NoError(t, err)
+	return out
+}
+
+// FuzzDerivedX32 is TestDerivedX32 on any profile: where x32's plan is
+// derived from x86_64's, it is the plan x32's entries make on their own.
+func FuzzDerivedX32(f *testing.F) {
+	podman, err := os.ReadFile("profile/testdata/podman-seccomp.json")
+	require.NoError(f, err)
+	docker, err := json.Marshal(profile.DockerDefault())
+	require.NoError(f, err)
+	f.Add(docker)
+	f.Add(podman)
+	for _, js := range equivalenceProfiles {
+		f.Add(withX86Family(f, []byte(js)))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, _, err := profile.Import(data, profile.Options{Arch: seccomp.ArchX86_64, Caps: []string{"CAP_SYS_PTRACE"}})
+		if err != nil || !slices.Contains(p.Compat, seccomp.ArchX32) {
+			return
+		}
+		_, diff, err := seccomp.DerivedX32(p)
+		if err != nil {
+			return // refused, derived or not: the equivalence tests see to that
+		}
+		require.Empty(t, diff)
+	})
 }
