@@ -167,12 +167,9 @@ func (p *Policy) derivedRules(pl *plan, arch Arch, applies []uint32) ([numMultip
 			if names[mi][k] == "" {
 				continue
 			}
-			rules := bySub[mi][k]
-			if len(rules) != 1 || len(rules[0].Conds) != 0 || !rules[0].Action.valid() { // else what reduceRules makes of it
-				var err error
-				if rules, err = reduceRules(rules, p.Default, false); err != nil {
-					return out, fmt.Errorf("seccomp: syscall %q (through %s) %w", names[mi][k], m.name, err)
-				}
+			rules, err := reduceRules(bySub[mi][k], p.Default, false)
+			if err != nil {
+				return out, fmt.Errorf("seccomp: syscall %q (through %s) %w", names[mi][k], m.name, err)
 			}
 			i := len(out[mi])
 			conds[i] = subCallCond(m, uint32(k))

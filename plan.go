@@ -194,9 +194,6 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 		if err := p.planABI(w, pls[a], set[0], arch, applies[a]); err != nil {
 			return nil, nil, err
 		}
-		if a == 0 && w.rec.on && len(w.rec.callFrom) != len(pls[0].calls) {
-			w.rec.on = false // a call not noted: plan x32 on its own
-		}
 	}
 	w.rec.on = false
 	if slices.Contains(set, ArchX32) {
@@ -377,9 +374,9 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		}
 		// One unconditional rule, as most entries are: read here, in
 		// the entries' order, and not again in the numbers' below.
-		act := complexRules
-		if r := &sc.Rules[0]; len(sc.Rules) == 1 && len(r.Conds) == 0 && r.Action.valid() {
-			act = r.Action
+		act, ok := unconditional(sc.Rules)
+		if !ok {
+			act = complexRules
 		}
 		acts[len(nrs)] = act
 		entries[len(nrs)] = i
@@ -481,7 +478,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		rules := p.Syscalls[i].Rules
 		owned := false // whether rules is the plan's own array
 		if len(mux) > 0 && mux[0].nr == nr {
-			if r := &rules[0]; len(rules) == 1 && len(r.Conds) == 0 && r.Action.valid() && (k == len(order) || nrs[order[k]] != nr) && allOf(mux[0].rules, r.Action) {
+			if a, ok := unconditional(rules); ok && (k == len(order) || nrs[order[k]] != nr) && allOf(mux[0].rules, a) {
 				// The multiplexer's one entry is one unconditional rule,
 				// and every derived rule has its action: reduceRules
 				// would drop them all, as Docker's allow of socketcall
@@ -502,10 +499,10 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		for ; k < len(order) && nrs[order[k]] == nr; k++ {
 			rules = append(rules, p.Syscalls[entries[order[k]]].Rules...)
 		}
-		if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.valid() {
+		if a, ok := unconditional(rules); ok {
 			// One unconditional rule, as most are: what reduceRules
-			// would make of it, without its loops.
-			if a := rules[0].Action; a != p.Default {
+			// would make of it, without pl.add.
+			if a != p.Default {
 				pl.addCall(callPlan{nr: nr, chain: -1, action: a})
 			}
 		} else if err := pl.add(w, nr, rules, owned, p.Syscalls[i].Name); err != nil {
@@ -524,6 +521,15 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		}
 	}
 	return nil
+}
+
+// unconditional returns the action of rules that are one valid
+// unconditional rule, as most entries' are, and reports whether they are.
+func unconditional(rules []Rule) (Action, bool) {
+	if len(rules) == 1 && len(rules[0].Conds) == 0 && rules[0].Action.valid() {
+		return rules[0].Action, true
+	}
+	return 0, false
 }
 
 // allOf reports whether every rule has action a.
@@ -718,6 +724,12 @@ func syscallLabel(name string, nr int) string {
 // copy, never the caller's slice changed in place, unless owned says that
 // the slice is the plan's own.
 func reduceRules(rules []Rule, def Action, owned bool) ([]Rule, error) {
+	if a, ok := unconditional(rules); ok { // what the loops below make of it
+		if a == def {
+			return rules[:0], nil
+		}
+		return rules, nil
+	}
 	in, end := rules, len(rules)
 	copied := false
 	for i, r := range rules {
