@@ -187,7 +187,7 @@ func (p *Policy) plansIn(w *workspace) ([]*plan, []string, error) {
 		if a == 0 && arch == ArchX86_64 && x32At > 0 && grouped && !p.SkipMissing {
 			w.rec.start()
 		}
-		if a == x32At && p.deriveX32(w, pls[0], pls[a], &w.rec, applies[0], applies[a]) {
+		if a == x32At && p.deriveX32(w, pls[0], pls[a], &w.rec, applies[a]) {
 			w.rec.derived = true
 			continue
 		}
@@ -388,6 +388,7 @@ func (p *Policy) planABI(w *workspace, pl *plan, target, arch Arch, applies []ui
 		// Apart from the loop above, which x86_64 alone runs as fast.
 		for j, nr := range nrs {
 			if p.Syscalls[entries[j]].Arch != 0 {
+				rec.own = append(rec.own, entries[j])
 				continue
 			}
 			rec.every++
