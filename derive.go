@@ -62,7 +62,7 @@ func (p *Policy) deriveX32(w *workspace, x64, x32 *plan, rec *planRecord, applie
 	// looked at), then its own (groupedApplies).
 	own64, n64 := rec.own, len(rec.own)
 	var twin64 [maxTwins]bool // own64[k] has a twin for x32
-	top := rec.top32 // x32's highest number named (UnknownENOSYS)
+	top := rec.top32          // x32's highest number named (UnknownENOSYS)
 	own32 := applies32[rec.every:]
 	if len(own32) > maxTwins {
 		return false
